@@ -1,0 +1,2 @@
+namespace Asl.Distributed;
+internal static class Placeholder { }

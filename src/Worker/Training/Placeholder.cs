@@ -1,0 +1,2 @@
+namespace Asl.Distributed.Training;
+internal static class Placeholder { }
