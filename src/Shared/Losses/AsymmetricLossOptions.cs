@@ -1,0 +1,80 @@
+using Asl.Distributed.Configuration;
+
+namespace Asl.Distributed.Losses;
+
+/// <summary>
+/// Settings of the multi-label asymmetric loss, named as in the paper and the official code. The defaults equal
+/// the official <c>AsymmetricLoss</c> class: gamma_neg 4, gamma_pos 1, clip 0.05, eps 1e-8, weight detached, sum.
+/// </summary>
+public sealed record AsymmetricLossOptions
+{
+    /// <summary>γ−: focusing exponent of the negatives (config <c>gamma_neg</c>).</summary>
+    public double GammaNeg { get; init; } = 4;
+
+    /// <summary>γ+: focusing exponent of the positives (config <c>gamma_pos</c>).</summary>
+    public double GammaPos { get; init; } = 1;
+
+    /// <summary>m: probability margin that shifts the negatives' probability down (config <c>clip</c>).</summary>
+    public double Clip { get; init; } = 0.05;
+
+    /// <summary>Lower clamp of the log terms' arguments (config <c>eps</c>).</summary>
+    public double Eps { get; init; } = 1e-8;
+
+    /// <summary>
+    /// When true the focusing weight is a constant in the backward pass, as in the official class
+    /// (config <c>disable_torch_grad_focal_loss</c>).
+    /// </summary>
+    public bool DisableTorchGradFocalLoss { get; init; } = true;
+
+    /// <summary>How per-label values are reduced (config <c>reduction</c>).</summary>
+    public LossReduction Reduction { get; init; } = LossReduction.Sum;
+
+    /// <summary>When set, γ− adapts during training towards a target probability gap.</summary>
+    public AdaptiveAsymmetryOptions? Adaptive { get; init; }
+
+    /// <summary>The official <c>AsymmetricLoss</c> defaults.</summary>
+    public static AsymmetricLossOptions Official => new();
+
+    /// <summary>Binary cross-entropy: γ− = γ+ = 0, no margin.</summary>
+    public static AsymmetricLossOptions Bce => new() { GammaNeg = 0, GammaPos = 0, Clip = 0 };
+
+    /// <summary>Focal loss with one γ for both sides and no margin.</summary>
+    public static AsymmetricLossOptions Focal(double gamma = 2) => new() { GammaNeg = gamma, GammaPos = gamma, Clip = 0 };
+
+    /// <summary>The official COCO training script: γ− = 4, γ+ = 0, clip 0.05, weight detached.</summary>
+    public static AsymmetricLossOptions AslCoco => new() { GammaNeg = 4, GammaPos = 0, Clip = 0.05 };
+
+    /// <summary>Names accepted by <see cref="FromPreset"/>.</summary>
+    public static readonly IReadOnlyList<string> PresetNames = ["asl", "asl-coco", "bce", "focal"];
+
+    /// <summary>A named preset: <c>asl</c>, <c>asl-coco</c>, <c>bce</c> or <c>focal</c> (γ = 2).</summary>
+    public static AsymmetricLossOptions FromPreset(string name, string field = "loss.preset") => name.Trim().ToLowerInvariant() switch
+    {
+        "asl" => Official,
+        "asl-coco" => AslCoco,
+        "bce" => Bce,
+        "focal" => Focal(),
+        _ => throw new ConfigException(field, $"'{name}' is not a loss preset; allowed: {string.Join(", ", PresetNames)}"),
+    };
+
+    /// <summary>Throws a <see cref="ConfigException"/> naming the first setting out of range.</summary>
+    public AsymmetricLossOptions Validate(string prefix = "loss")
+    {
+        RequireNonNegative(GammaNeg, $"{prefix}.gamma_neg");
+        RequireNonNegative(GammaPos, $"{prefix}.gamma_pos");
+        if (!double.IsFinite(Clip) || Clip < 0 || Clip >= 1)
+            throw new ConfigException($"{prefix}.clip", $"{Clip} is out of range; allowed: a number in [0, 1)");
+        if (!double.IsFinite(Eps) || Eps <= 0 || Eps >= 0.5)
+            throw new ConfigException($"{prefix}.eps", $"{Eps} is out of range; allowed: a number in (0, 0.5)");
+        if (!Enum.IsDefined(Reduction))
+            throw new ConfigException($"{prefix}.reduction", $"allowed: {string.Join(", ", LossReductionNames.All)}");
+        Adaptive?.Validate(GammaNeg, $"{prefix}.adaptive");
+        return this;
+    }
+
+    internal static void RequireNonNegative(double value, string field)
+    {
+        if (!double.IsFinite(value) || value < 0)
+            throw new ConfigException(field, $"{value} is out of range; allowed: a finite number >= 0");
+    }
+}

@@ -1,2 +1,0 @@
-namespace Asl.Distributed;
-internal static class Placeholder { }

@@ -1,2 +1,0 @@
-namespace Asl.Distributed.Training;
-internal static class Placeholder { }
