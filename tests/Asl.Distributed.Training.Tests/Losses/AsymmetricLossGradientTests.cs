@@ -25,25 +25,39 @@ public sealed class AsymmetricLossGradientTests
     public void Fused_SettingsGridEveryReduction_EqualsCompositeInFloat64And32(int setting)
     {
         foreach (var reduction in Enum.GetValues<LossReduction>())
+            AssertFusedEqualsComposite(SettingsGrid.At(setting) with { Reduction = reduction }, setting);
+    }
+
+    [Theory]
+    [InlineData(2.5, 0.5, 0.05, true)]
+    [InlineData(2.5, 0.5, 0.05, false)]
+    [InlineData(0.3, 1.7, 0.0, false)]
+    [InlineData(7.0, 3.0, 0.1, false)]
+    public void Fused_FractionalOrLargeGammas_EqualsCompositeInFloat64And32(double gammaNeg, double gammaPos, double clip, bool detach)
+    {
+        // Fractional γ take the exp·log route for the weight, whole γ the route by multiplication.
+        var s = new AsymmetricLossSettings(gammaNeg, gammaPos, clip, 1e-8, detach, LossReduction.Sum);
+        AssertFusedEqualsComposite(s, (int)(gammaNeg * 10));
+    }
+
+    private static void AssertFusedEqualsComposite(AsymmetricLossSettings s, int seed)
+    {
+        foreach (bool soft in new[] { false, true })
         {
-            var s = SettingsGrid.At(setting) with { Reduction = reduction };
-            foreach (bool soft in new[] { false, true })
+            // Wider logits than the finite-difference test: saturated labels are where the forms could part.
+            var random = new Random(seed * 7 + (soft ? 1 : 0));
+            var z = Enumerable.Range(0, 4 * 301).Select(_ => random.NextDouble() * 60 - 30).ToArray();
+            var y = z.Select(_ => soft ? random.NextDouble() : random.Next(2)).ToArray();
+            long[] shape = [4, 301];
+            foreach (var (dtype, tolerance) in new[] { (ScalarType.Float64, 1e-12), (ScalarType.Float32, 1e-6) })
             {
-                // Wider logits than the finite-difference test: saturated labels are where the forms could part.
-                var random = new Random(setting * 7 + (soft ? 1 : 0));
-                var z = Enumerable.Range(0, 4 * 301).Select(_ => random.NextDouble() * 60 - 30).ToArray();
-                var y = z.Select(_ => soft ? random.NextDouble() : random.Next(2)).ToArray();
-                long[] shape = [4, 301];
-                foreach (var (dtype, tolerance) in new[] { (ScalarType.Float64, 1e-12), (ScalarType.Float32, 1e-6) })
-                {
-                    var fused = LossRunner.Run(AsymmetricLossImplementation.Fused, z, y, s, dtype, shape);
-                    var composite = LossRunner.Run(AsymmetricLossImplementation.Composite, z, y, s, dtype, shape);
-                    string what = $"{s} soft={soft} {dtype}";
-                    Assert.True(LossRunner.RelativeError(fused.Loss, composite.Loss) <= tolerance,
-                        $"loss differs by {LossRunner.RelativeError(fused.Loss, composite.Loss):E2}: {what}");
-                    Assert.True(LossRunner.RelativeError(fused.Grad, composite.Grad) <= tolerance,
-                        $"gradient differs by {LossRunner.RelativeError(fused.Grad, composite.Grad):E2}: {what}");
-                }
+                var fused = LossRunner.Run(AsymmetricLossImplementation.Fused, z, y, s, dtype, shape);
+                var composite = LossRunner.Run(AsymmetricLossImplementation.Composite, z, y, s, dtype, shape);
+                string what = $"{s} soft={soft} {dtype}";
+                Assert.True(LossRunner.RelativeError(fused.Loss, composite.Loss) <= tolerance,
+                    $"loss differs by {LossRunner.RelativeError(fused.Loss, composite.Loss):E2}: {what}");
+                Assert.True(LossRunner.RelativeError(fused.Grad, composite.Grad) <= tolerance,
+                    $"gradient differs by {LossRunner.RelativeError(fused.Grad, composite.Grad):E2}: {what}");
             }
         }
     }

@@ -6,8 +6,9 @@ namespace Asl.Distributed.Training.Losses;
 /// <summary>
 /// exp and log for eight float32 lanes: range reduction to a power of two times a small remainder, and a
 /// minimax polynomial on the remainder (the classic Cephes single-precision coefficients). Accurate to about
-/// 2 ulp over the whole float range; special values follow IEEE: exp(−∞) = 0, exp(+∞) = +∞, log(0) = −∞,
-/// log(x &lt; 0) = NaN, NaN in gives NaN out.
+/// 2 ulp. Only the special values the loss kernel meets are handled, each select costing a share of its speed:
+/// exp saturates above 88 (a large finite value, not +∞) and gives 0 below −87.3, −∞ included; log takes
+/// positive normal numbers and 0 (giving −∞). NaN is not propagated; the kernel restores it from the logit.
 /// </summary>
 internal static class SingleVectorApproximations
 {
@@ -19,7 +20,7 @@ internal static class SingleVectorApproximations
     public static Vector256<float> Exp(Vector256<float> x)
     {
         // e^x = 2^n · e^r with n = round(x / ln 2) and |r| ≤ ln 2 / 2; ln 2 in two parts keeps r exact.
-        var clamped = Vector256.Min(Vector256.Max(x, Vector256.Create(-87.3f)), Vector256.Create(88.0f));
+        var clamped = Vector256.MinNative(Vector256.MaxNative(x, Vector256.Create(-87.3f)), Vector256.Create(88.0f));
         var n = Vector256.Round(clamped * Vector256.Create(1.44269504088896341f));
         var r = Vector256.MultiplyAddEstimate(n, Vector256.Create(-Ln2High), clamped);
         r = Vector256.MultiplyAddEstimate(n, Vector256.Create(-Ln2Low), r);
@@ -33,10 +34,8 @@ internal static class SingleVectorApproximations
         p = Vector256.MultiplyAddEstimate(p, r * r, r) + Vector256<float>.One;
 
         // Multiply by 2^n by adding n to the exponent field; n stays in [−126, 127] after the clamp.
-        var scaled = (p.AsInt32() + (Vector256.ConvertToInt32(n) << 23)).AsSingle();
-        scaled = Vector256.ConditionalSelect(Vector256.GreaterThan(x, Vector256.Create(88.72283905f)), Vector256.Create(float.PositiveInfinity), scaled);
-        scaled = Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256.Create(-87.33654475f)), Vector256<float>.Zero, scaled);
-        return Vector256.ConditionalSelect(Vector256.Equals(x, x), scaled, x);
+        var scaled = (p.AsInt32() + (Vector256.ConvertToInt32Native(n) << 23)).AsSingle();
+        return Vector256.AndNot(scaled, Vector256.LessThan(x, Vector256.Create(-87.33654475f)));
     }
 
     /// <summary>The natural logarithm per lane.</summary>
@@ -67,9 +66,6 @@ internal static class SingleVectorApproximations
         var result = Vector256.MultiplyAddEstimate(exponent, Vector256.Create(Ln2High), f + y);
 
         // Subnormal inputs are not reduced above; the kernel never produces them (its arguments are ≥ eps or 0).
-        result = Vector256.ConditionalSelect(Vector256.Equals(x, Vector256<float>.Zero), Vector256.Create(float.NegativeInfinity), result);
-        result = Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256<float>.Zero), Vector256.Create(float.NaN), result);
-        result = Vector256.ConditionalSelect(Vector256.Equals(x, Vector256.Create(float.PositiveInfinity)), x, result);
-        return Vector256.ConditionalSelect(Vector256.Equals(x, x), result, x);
+        return Vector256.ConditionalSelect(Vector256.Equals(x, Vector256<float>.Zero), Vector256.Create(float.NegativeInfinity), result);
     }
 }

@@ -1,0 +1,3 @@
+using Asl.Distributed.Coordinator.Cli;
+
+return AslCommandLine.Run(args, Console.Out, Console.Error);

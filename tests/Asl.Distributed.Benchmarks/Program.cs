@@ -1,0 +1,20 @@
+using Asl.Distributed.Benchmarks;
+
+// Benchmark commands (run with -c Release). Each prints a markdown table to paste into docs/benchmarks.md.
+//   loss   forward + backward time and peak memory of the ASL implementations against BCE-with-logits
+//   map    mAP and threshold metrics at validation-set sizes
+var command = args.Length > 0 ? args[0] : "";
+var rest = args.Skip(1).ToArray();
+return command switch
+{
+    "loss" => LossBenchmark.Run(rest),
+    "loss-memory" => LossBenchmark.RunMemory(rest),
+    "map" => MapBenchmark.Run(rest),
+    _ => Usage(),
+};
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: Asl.Distributed.Benchmarks <loss|map> [options]");
+    return 2;
+}

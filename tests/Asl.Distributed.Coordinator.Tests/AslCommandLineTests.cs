@@ -1,0 +1,48 @@
+using System.Diagnostics;
+
+namespace Asl.Distributed.Coordinator.Tests;
+
+/// <summary>The <c>asl</c> executable, run as a real process.</summary>
+public sealed class AslCommandLineTests
+{
+    [Fact]
+    public void LossPresets_AllPresets_PrintsEachPresetsSettings()
+    {
+        var (exit, stdout, _) = RunAsl("loss-presets");
+        Assert.Equal(0, exit);
+        var rows = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1)
+            .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToDictionary(cells => cells[0]);
+        Assert.Equal(["4", "0", "0.05", "1E-08", "true", "sum"], rows["asl-coco"][1..]);
+        Assert.Equal(["0", "0", "0", "1E-08", "true", "sum"], rows["bce"][1..]);
+        Assert.Equal(["4", "1", "0.05", "1E-08", "true", "sum"], rows["asl"][1..]);
+        Assert.Equal(["2", "2", "0", "1E-08", "true", "sum"], rows["focal"][1..]);
+    }
+
+    [Fact]
+    public void LossPresets_UnknownPreset_ExitsTwoNamingAllowedValues()
+    {
+        var (exit, _, stderr) = RunAsl("loss-presets", "asymmetric");
+        Assert.Equal(2, exit);
+        Assert.Contains("preset: 'asymmetric' is not a loss preset; allowed: asl, asl-coco, bce, focal", stderr);
+    }
+
+    [Fact]
+    public void UnknownCommand_ExitsTwo()
+    {
+        var (exit, _, stderr) = RunAsl("train");
+        Assert.Equal(2, exit);
+        Assert.Contains("unknown command 'train'", stderr);
+    }
+
+    private static (int Exit, string Stdout, string Stderr) RunAsl(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "asl.dll"));
+        foreach (string arg in args) start.ArgumentList.Add(arg);
+        using var process = Process.Start(start)!;
+        string stdout = process.StandardOutput.ReadToEnd();
+        string stderr = process.StandardError.ReadToEnd();
+        Assert.True(process.WaitForExit(60_000), "asl did not exit within 60 s");
+        return (process.ExitCode, stdout, stderr);
+    }
+}
