@@ -3,6 +3,7 @@ using Asl.Distributed.Benchmarks;
 // Benchmark commands (run with -c Release). Each prints a markdown table to paste into docs/benchmarks.md.
 //   loss   forward + backward time and peak memory of the ASL implementations against BCE-with-logits
 //   map    mAP and threshold metrics at validation-set sizes
+//   loader images/s of the decode + augment loader at 224²
 var command = args.Length > 0 ? args[0] : "";
 var rest = args.Skip(1).ToArray();
 return command switch
@@ -10,11 +11,12 @@ return command switch
     "loss" => LossBenchmark.Run(rest),
     "loss-memory" => LossBenchmark.RunMemory(rest),
     "map" => MapBenchmark.Run(rest),
+    "loader" => LoaderBenchmark.Run(rest),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Asl.Distributed.Benchmarks <loss|map> [options]");
+    Console.Error.WriteLine("usage: Asl.Distributed.Benchmarks <loss|map|loader> [options]");
     return 2;
 }

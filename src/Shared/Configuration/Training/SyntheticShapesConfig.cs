@@ -23,7 +23,7 @@ public sealed class SyntheticShapesConfig
 
     internal void Validate(string prefix)
     {
-        ConfigChecks.InRange(Classes, 2, 64, $"{prefix}.classes");
+        ConfigChecks.InRange(Classes, 2, 36, $"{prefix}.classes");
         ConfigChecks.InRange(TrainImages, 1, 10_000_000, $"{prefix}.train_images");
         ConfigChecks.InRange(ValImages, 1, 10_000_000, $"{prefix}.val_images");
         ConfigChecks.InRange(ImageSize, 16, 1024, $"{prefix}.image_size");

@@ -1,0 +1,52 @@
+using System.Text.Json;
+using Asl.Distributed.Configuration.Training;
+using Asl.Distributed.Training.Losses;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Asl.Distributed.Training.Loop;
+
+/// <summary>Restores a run from its last checkpoint so that it continues exactly where it stopped.</summary>
+internal static class RunResume
+{
+    /// <summary>
+    /// Loads model, EMA, optimizer, adaptive-asymmetry and random state; refuses a checkpoint written with another
+    /// config; drops metric lines of epochs the checkpoint does not contain (written just before a crash) and
+    /// returns the kept ones in <paramref name="history"/>.
+    /// </summary>
+    public static CheckpointState Restore(RunFiles files, string configYaml, nn.Module model, nn.Module? ema, Adam optimizer,
+        AdaptiveAsymmetry? adaptive, List<EpochMetrics> history)
+    {
+        var state = CheckpointFile.ReadState(files.LastCheckpoint);
+        if (Identity(state.ConfigYaml) != Identity(configYaml))
+            throw new CheckpointException(files.LastCheckpoint,
+                "was written by a run with another config (only schedule.stop_epoch may change on resume); resume with the config in config.yaml beside it, or choose a new output.dir");
+        state = CheckpointFile.Read(files.LastCheckpoint, model, ema, optimizer);
+        if (adaptive is not null && state.AdaptiveAsymmetry is not null)
+            adaptive.Restore(AdaptiveAsymmetryState.FromJson(state.AdaptiveAsymmetry));
+        if (state.TorchRngState.Length > 0)
+        {
+            using var rng = torch.tensor(Convert.FromBase64String(state.TorchRngState), dtype: ScalarType.Byte);
+            torch.set_rng_state(rng);
+        }
+
+        if (File.Exists(files.Metrics))
+        {
+            var kept = File.ReadAllLines(files.Metrics).Where(line => line.Length > 0)
+                .Select(line => JsonSerializer.Deserialize<EpochMetrics>(line, CheckpointJson.Options)!)
+                .Where(m => m.Epoch <= state.Epoch).ToList();
+            history.AddRange(kept);
+            File.WriteAllLines(files.Metrics, kept.Select(m => JsonSerializer.Serialize(m, CheckpointJson.Options)));
+        }
+        return state;
+    }
+
+    /// <summary>The config without its stop epoch: a run stopped at epoch 40 of 80 may be continued further.</summary>
+    private static string Identity(string configYaml)
+    {
+        var config = TrainingConfigLoader.Parse(configYaml);
+        config.Schedule.StopEpoch = 0;
+        return TrainingConfigLoader.ToYaml(config);
+    }
+}

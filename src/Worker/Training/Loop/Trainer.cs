@@ -1,0 +1,193 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Asl.Distributed.Configuration.Training;
+using Asl.Distributed.Training.Losses;
+using Asl.Distributed.Training.Metrics;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Asl.Distributed.Training.Loop;
+
+/// <summary>
+/// Trains one model on one worker with the official ASL recipe: Adam with coupled weight decay on weights only,
+/// the OneCycle schedule with β1 cycling, an EMA of weights and buffers updated every step, validation of the
+/// regular and the EMA model every epoch, a checkpoint at every epoch end (the best by mAP kept beside the last)
+/// and exact resume from the last one.
+/// </summary>
+public sealed class Trainer
+{
+    private readonly TrainingConfig _config;
+    private readonly Func<nn.Module<Tensor, Tensor>> _createModel;
+    private readonly IEpochBatches _train;
+    private readonly IEpochBatches _validation;
+    private readonly int _classCount;
+    private readonly TextWriter _progress;
+    private readonly RunFiles _files;
+
+    /// <summary>
+    /// Prepares a run. <paramref name="createModel"/> builds a fresh model (pretrained weights applied); it is called
+    /// a second time for the EMA copy.
+    /// </summary>
+    public Trainer(TrainingConfig config, Func<nn.Module<Tensor, Tensor>> createModel, IEpochBatches train, IEpochBatches validation,
+        int classCount, TextWriter progress)
+    {
+        _config = config.Validate();
+        if (_config.Run.Precision != "float32")
+            throw new NotSupportedException($"run.precision {_config.Run.Precision} is not implemented yet; allowed today: float32");
+        _createModel = createModel;
+        _train = train;
+        _validation = validation;
+        _classCount = classCount;
+        _progress = progress;
+        _files = new RunFiles(config.Output.Dir);
+    }
+
+    /// <summary>Runs (or, with <paramref name="resume"/> and a last checkpoint present, continues) the training.</summary>
+    public TrainingSummary Run(bool resume, CancellationToken cancellationToken = default)
+    {
+        var clock = Stopwatch.StartNew();
+        Directory.CreateDirectory(_files.Folder);
+        torch.manual_seed(_config.Seed);
+        var model = _createModel();
+        model.train();
+        var ema = _config.Run.EmaDecay > 0 ? new ModelEma(_createModel(), model, _config.Run.EmaDecay) : null;
+        var lossOptions = _config.Loss.ToOptions();
+        var adaptive = lossOptions.Adaptive is null ? null : new AdaptiveAsymmetry(lossOptions.Adaptive, lossOptions.GammaNeg);
+        using var loss = new AsymmetricLoss(lossOptions, adaptive: adaptive);
+        var optimizer = CreateOptimizer(model);
+        var schedule = new StepSchedule(_config, (long)_config.Schedule.Epochs * _train.BatchesPerEpoch);
+        var validator = new Validator(loss, _classCount,
+            _config.Run.MapPolicy == "count-as-zero" ? NoPositiveClassPolicy.CountAsZero : NoPositiveClassPolicy.Exclude, _config.Run.Threshold);
+        string configYaml = TrainingConfigLoader.ToYaml(_config);
+
+        var state = new CheckpointState(0, 0, configYaml, double.NaN, 0, null, "", 0);
+        var history = new List<EpochMetrics>();
+        if (resume && File.Exists(_files.LastCheckpoint))
+        {
+            state = RunResume.Restore(_files, configYaml, model, ema?.Ema, optimizer, adaptive, history);
+            _progress.WriteLine($"resuming after epoch {state.Epoch} (step {state.Step}) from {_files.LastCheckpoint}");
+        }
+        else
+        {
+            File.WriteAllText(_files.Metrics, "");
+        }
+        File.WriteAllText(_files.Config, configYaml);
+
+        int epochs = _config.Schedule.EpochsToRun;
+        for (int epoch = state.Epoch + 1; epoch <= epochs; epoch++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var epochClock = Stopwatch.StartNew();
+            var (trainLoss, images, step, skipped) = TrainEpoch(epoch, epochs, model, ema, loss, adaptive, optimizer, schedule, state, cancellationToken);
+            double trainSeconds = epochClock.Elapsed.TotalSeconds;
+            var regular = validator.Evaluate(model, _validation, epoch, cancellationToken);
+            var averaged = ema is null ? null : validator.Evaluate((nn.Module<Tensor, Tensor>)ema.Ema, _validation, epoch, cancellationToken);
+            double best = Math.Max(regular.Map, averaged?.Map ?? double.NegativeInfinity);
+
+            var metrics = new EpochMetrics(epoch, step, trainLoss, schedule.LearningRate(Math.Max(0, step - 1)), regular.Map,
+                averaged?.Map ?? double.NaN, regular.Loss, regular.Cf1, regular.Of1, regular.ProbGap, loss.GammaNeg,
+                images / Math.Max(trainSeconds, 1e-9), epochClock.Elapsed.TotalSeconds, skipped);
+            history.Add(metrics);
+            File.AppendAllText(_files.Metrics, JsonSerializer.Serialize(metrics, CheckpointJson.Options) + "\n");
+
+            bool improved = double.IsNaN(state.BestMap) || best > state.BestMap;
+            state = state with
+            {
+                Epoch = epoch,
+                Step = step,
+                BestMap = improved ? best : state.BestMap,
+                BestEpoch = improved ? epoch : state.BestEpoch,
+                AdaptiveAsymmetry = adaptive?.State.ToJson(),
+                TorchRngState = Convert.ToBase64String(torch.get_rng_state().bytes.ToArray()),
+                SkippedSteps = skipped,
+            };
+            CheckpointFile.Write(_files.LastCheckpoint, state, model, ema?.Ema, optimizer);
+            if (improved)
+                CopyAtomically(_files.LastCheckpoint, _files.BestCheckpoint);
+            _progress.WriteLine(EpochLine(metrics, epochs));
+        }
+
+        var summary = new TrainingSummary(state.Epoch, state.Step, state.BestMap, state.BestEpoch, _files.BestCheckpoint,
+            _files.LastCheckpoint, history, state.SkippedSteps, clock.Elapsed.TotalSeconds);
+        File.WriteAllText(_files.Summary, JsonSerializer.Serialize(summary, CheckpointJson.Options));
+        return summary;
+    }
+
+    private (double Loss, long Images, long Step, long Skipped) TrainEpoch(int epoch, int epochs, nn.Module<Tensor, Tensor> model,
+        ModelEma? ema, AsymmetricLoss loss, AdaptiveAsymmetry? adaptive, Adam optimizer, StepSchedule schedule,
+        CheckpointState state, CancellationToken cancellationToken)
+    {
+        long step = state.Step;
+        long skipped = state.SkippedSteps;
+        double lossSum = 0;
+        long images = 0;
+        int batch = 0;
+        int reportEvery = Math.Max(1, _train.BatchesPerEpoch / 10);
+        var clock = Stopwatch.StartNew();
+        foreach (var (x, y) in _train.Epoch(epoch, cancellationToken))
+        {
+            batch++;
+            using var scope = NewDisposeScope();
+            using (x)
+            using (y)
+            {
+                schedule.Apply(optimizer, step);
+                var logits = model.forward(x);
+                var value = loss.forward(logits, y);
+                double lossValue = value.item<float>();
+                step++;
+                if (!double.IsFinite(lossValue))
+                {
+                    if (_config.Run.NanPolicy == "fail")
+                        throw new NonFiniteLossException(epoch, batch, step - 1, lossValue);
+                    skipped++;
+                    continue;
+                }
+                optimizer.zero_grad();
+                value.backward();
+                optimizer.step();
+                ema?.Update();
+                adaptive?.Step(logits.detach(), y);
+                lossSum += lossValue;
+                images += x.shape[0];
+            }
+            if (batch % reportEvery == 0 || batch == _train.BatchesPerEpoch)
+                _progress.WriteLine(ProgressLine(epoch, epochs, batch, lossSum / Math.Max(1, batch - (skipped - state.SkippedSteps)),
+                    schedule.LearningRate(step - 1), images, clock.Elapsed, (long)(epochs - epoch) * _train.BatchesPerEpoch + _train.BatchesPerEpoch - batch));
+        }
+        int trained = batch - (int)(skipped - state.SkippedSteps);
+        return (trained == 0 ? double.NaN : lossSum / trained, images, step, skipped);
+    }
+
+    private Adam CreateOptimizer(nn.Module model)
+    {
+        var (decay, noDecay) = ParameterGroups.Split(model);
+        var o = _config.Optimizer;
+        double beta1 = _config.Schedule.Kind == "onecycle" && _config.Schedule.CycleMomentum ? _config.Schedule.MaxMomentum : 0.9;
+        return optim.Adam(
+        [
+            new Adam.ParamGroup(decay.Select(p => p.Parameter), o.Lr, beta1, o.Beta2, o.AdamEps, o.WeightDecay),
+            new Adam.ParamGroup(noDecay.Select(p => p.Parameter), o.Lr, beta1, o.Beta2, o.AdamEps, 0),
+        ], o.Lr, beta1, o.Beta2, o.AdamEps);
+    }
+
+    private string ProgressLine(int epoch, int epochs, int batch, double meanLoss, double lr, long images, TimeSpan elapsed, long batchesLeft)
+    {
+        double perSecond = images / Math.Max(elapsed.TotalSeconds, 1e-9);
+        double secondsPerBatch = elapsed.TotalSeconds / Math.Max(batch, 1);
+        var eta = TimeSpan.FromSeconds(Math.Round(secondsPerBatch * batchesLeft));
+        return $"epoch {epoch}/{epochs} batch {batch}/{_train.BatchesPerEpoch} loss {meanLoss:G5} lr {lr:G3} {perSecond:F1} img/s ETA {eta:c}";
+    }
+
+    private static string EpochLine(EpochMetrics m, int epochs) =>
+        $"epoch {m.Epoch}/{epochs} done: loss {m.TrainLoss:G5} mAP {m.Map:F2} mAP(EMA) {m.MapEma:F2} CF1 {m.Cf1:F2} OF1 {m.Of1:F2} " +
+        $"Δp {m.ProbGap:F4} γ− {m.GammaNeg:G4} {m.ImagesPerSecond:F1} img/s {m.Seconds:F1} s";
+
+    private static void CopyAtomically(string source, string target)
+    {
+        string temp = target + ".tmp";
+        File.Copy(source, temp, overwrite: true);
+        File.Move(temp, target, overwrite: true);
+    }
+}

@@ -1,0 +1,53 @@
+using System.Runtime.InteropServices;
+using Asl.Distributed.Training.Metrics;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Asl.Distributed.Training.Loop;
+
+/// <summary>
+/// Scores a model on the validation batches: mAP, CF1 and OF1 at the threshold, Δp and the loss (mean over batches,
+/// reduced as configured, so comparable with the training loss), all computed on the whole validation set.
+/// </summary>
+public sealed class Validator(nn.Module<Tensor, Tensor, Tensor> loss, int classCount, NoPositiveClassPolicy policy, double threshold)
+{
+    /// <summary>Evaluates <paramref name="model"/> in eval mode without autograd; restores train mode after.</summary>
+    public ValidationResult Evaluate(nn.Module<Tensor, Tensor> model, IEpochBatches batches, int epoch, CancellationToken cancellationToken)
+    {
+        bool wasTraining = model.training;
+        model.eval();
+        var scores = new MultiLabelScoreAccumulator(classCount);
+        var gap = new ProbabilityGapAccumulator(classCount);
+        double lossSum = 0;
+        int batchCount = 0;
+        try
+        {
+            using var noGrad = torch.no_grad();
+            foreach (var (images, targets) in batches.Epoch(epoch, cancellationToken))
+            {
+                using var scope = NewDisposeScope();
+                using (images)
+                using (targets)
+                {
+                    var logits = model.forward(images).to(ScalarType.Float32);
+                    lossSum += loss.forward(logits, targets).to(ScalarType.Float64).mean().item<double>();
+                    batchCount++;
+                    var probabilities = logits.sigmoid().contiguous();
+                    var y = targets.to(ScalarType.Float32).contiguous();
+                    var p = MemoryMarshal.Cast<byte, float>(probabilities.bytes);
+                    var t = MemoryMarshal.Cast<byte, float>(y.bytes);
+                    scores.Add(p, t);
+                    gap.Add(p, t);
+                }
+            }
+        }
+        finally
+        {
+            model.train(wasTraining);
+        }
+        int samples = scores.SampleCount;
+        var map = scores.ComputeMeanAveragePrecision(policy);
+        var atThreshold = scores.ComputeAtThreshold((float)threshold);
+        return new ValidationResult(map.Value, batchCount == 0 ? double.NaN : lossSum / batchCount, atThreshold.CF1, atThreshold.OF1, gap.Gap, samples);
+    }
+}

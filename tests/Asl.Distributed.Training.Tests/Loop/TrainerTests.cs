@@ -1,0 +1,134 @@
+using System.Text.Json;
+using Asl.Distributed.Configuration.Training;
+using Asl.Distributed.Training.Loop;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Asl.Distributed.Training.Tests.Loop;
+
+public sealed class TrainerTests : IDisposable
+{
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), $"asl-trainer-{Guid.NewGuid():N}");
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_folder))
+            Directory.Delete(_folder, recursive: true);
+    }
+
+    [Fact]
+    public void Run_LearnableProblem_ImprovesAndWritesEveryRunFile()
+    {
+        var config = Config("learn", epochs: 6);
+        var train = new InMemoryBatches(512, 5, 32, dataSeed: 1, orderSeed: 2);
+        var val = new InMemoryBatches(256, 5, 64, dataSeed: 1, orderSeed: 3);
+        var summary = new Trainer(config, () => InMemoryBatches.Mlp(5), train, val, 5, TextWriter.Null).Run(resume: false);
+
+        Assert.Equal(6, summary.EpochsCompleted);
+        Assert.Equal(6 * 16, summary.Steps);
+        Assert.True(summary.Epochs[^1].TrainLoss < summary.Epochs[0].TrainLoss * 0.7, $"loss {summary.Epochs[0].TrainLoss} → {summary.Epochs[^1].TrainLoss}");
+        Assert.True(summary.BestMap > 80, $"best mAP {summary.BestMap}");
+        Assert.Equal(summary.Epochs.Max(e => Math.Max(e.Map, e.MapEma)), summary.BestMap);
+        var files = new RunFiles(config.Output.Dir);
+        Assert.Equal(6, File.ReadAllLines(files.Metrics).Length);
+        Assert.Equal(summary.BestEpoch, CheckpointFile.ReadState(files.BestCheckpoint).Epoch);
+        Assert.Equal(6, CheckpointFile.ReadState(files.LastCheckpoint).Epoch);
+        Assert.Equal(6, JsonDocument.Parse(File.ReadAllText(files.Summary)).RootElement.GetProperty("epochs_completed").GetInt32());
+        Assert.Equal(TrainingConfigLoader.ToYaml(config), File.ReadAllText(files.Config));
+    }
+
+    [Fact]
+    public void Resume_AfterInterruptionAtEpochTwo_EndsBitwiseEqualToUninterruptedRun()
+    {
+        var straight = Config("straight", epochs: 4);
+        var interrupted = Config("interrupted", epochs: 4);
+        var train = new InMemoryBatches(256, 4, 32, dataSeed: 5, orderSeed: 6);
+        var val = new InMemoryBatches(64, 4, 64, dataSeed: 5, orderSeed: 7);
+
+        var a = new Trainer(straight, () => InMemoryBatches.Mlp(4), train, val, 4, TextWriter.Null).Run(resume: false);
+
+        using var stop = new CancellationTokenSource();
+        var watcher = new CancelAfterEpoch(2, stop);
+        Assert.ThrowsAny<OperationCanceledException>(() =>
+            new Trainer(interrupted, () => InMemoryBatches.Mlp(4), train, val, 4, watcher).Run(resume: false, stop.Token));
+        Assert.Equal(2, CheckpointFile.ReadState(new RunFiles(interrupted.Output.Dir).LastCheckpoint).Epoch);
+        var b = new Trainer(interrupted, () => InMemoryBatches.Mlp(4), train, val, 4, TextWriter.Null).Run(resume: true);
+
+        Assert.Equal(a.Steps, b.Steps);
+        Assert.Equal(a.Epochs.Select(e => e.Map), b.Epochs.Select(e => e.Map));
+        Assert.Equal(4, File.ReadAllLines(new RunFiles(interrupted.Output.Dir).Metrics).Length);
+        AssertSameWeights(new RunFiles(straight.Output.Dir).LastCheckpoint, new RunFiles(interrupted.Output.Dir).LastCheckpoint);
+    }
+
+    [Fact]
+    public void NonFiniteLoss_FailPolicy_NamesEpochAndBatch()
+    {
+        var config = Config("nan-fail", epochs: 2);
+        var train = new InMemoryBatches(128, 3, 32, 1, 2, poisoned: [(2, 3)]);
+        var val = new InMemoryBatches(64, 3, 64, 1, 3);
+        var error = Assert.Throws<NonFiniteLossException>(() =>
+            new Trainer(config, () => InMemoryBatches.Mlp(3), train, val, 3, TextWriter.Null).Run(resume: false));
+        Assert.Equal((2, 3, 6L), (error.Epoch, error.Batch, error.Step));
+        Assert.Contains("epoch 2, batch 3", error.Message);
+        // The epoch-1 checkpoint is intact.
+        Assert.Equal(1, CheckpointFile.ReadState(new RunFiles(config.Output.Dir).LastCheckpoint).Epoch);
+    }
+
+    [Fact]
+    public void NonFiniteLoss_SkipPolicy_SkipsAndCountsTheSteps()
+    {
+        var config = Config("nan-skip", epochs: 2);
+        config.Run.NanPolicy = "skip";
+        var train = new InMemoryBatches(128, 3, 32, 1, 2, poisoned: [(1, 2), (2, 4)]);
+        var val = new InMemoryBatches(64, 3, 64, 1, 3);
+        var summary = new Trainer(config, () => InMemoryBatches.Mlp(3), train, val, 3, TextWriter.Null).Run(resume: false);
+        Assert.Equal(2, summary.SkippedSteps);
+        Assert.Equal([1L, 2L], summary.Epochs.Select(e => e.SkippedSteps));
+        Assert.All(summary.Epochs, e => Assert.True(double.IsFinite(e.TrainLoss)));
+    }
+
+    [Fact]
+    public void Resume_CorruptLastCheckpoint_FailsNamingTheFileAndKeepsBest()
+    {
+        var config = Config("corrupt", epochs: 1);
+        var train = new InMemoryBatches(64, 3, 32, 1, 2);
+        var val = new InMemoryBatches(64, 3, 64, 1, 3);
+        new Trainer(config, () => InMemoryBatches.Mlp(3), train, val, 3, TextWriter.Null).Run(resume: false);
+        var files = new RunFiles(config.Output.Dir);
+        byte[] best = File.ReadAllBytes(files.BestCheckpoint);
+        File.WriteAllBytes(files.LastCheckpoint, File.ReadAllBytes(files.LastCheckpoint)[..100]);
+
+        var error = Assert.Throws<CheckpointException>(() =>
+            new Trainer(config, () => InMemoryBatches.Mlp(3), train, val, 3, TextWriter.Null).Run(resume: true));
+        Assert.Equal(files.LastCheckpoint, error.Path);
+        Assert.Equal(best, File.ReadAllBytes(files.BestCheckpoint));
+    }
+
+    private TrainingConfig Config(string name, int epochs)
+    {
+        var config = TrainingConfigLoader.Parse("", [$"output.dir={Path.Combine(_folder, name)}", $"schedule.epochs={epochs}", "schedule.stop_epoch=0",
+            "optimizer.lr=0.01", "run.ema_decay=0.9", "loss.preset=asl", "run.threads=1"]);
+        return config;
+    }
+
+    private static void AssertSameWeights(string first, string second)
+    {
+        using var scope = NewDisposeScope();
+        var a = InMemoryBatches.Mlp(4);
+        var b = InMemoryBatches.Mlp(4);
+        CheckpointFile.ReadModel(first, a);
+        CheckpointFile.ReadModel(second, b);
+        foreach (var ((name, pa), (_, pb)) in a.named_parameters().Zip(b.named_parameters()))
+            Assert.True(pa.eq(pb).all().item<bool>(), $"{name} differs");
+    }
+
+    /// <summary>Cancels the run once the progress line of the given epoch's end has been written.</summary>
+    private sealed class CancelAfterEpoch(int epoch, CancellationTokenSource source) : StringWriter
+    {
+        public override void WriteLine(string? value)
+        {
+            if (value is not null && value.StartsWith($"epoch {epoch}/", StringComparison.Ordinal) && value.Contains(" done:", StringComparison.Ordinal))
+                source.Cancel();
+        }
+    }
+}
