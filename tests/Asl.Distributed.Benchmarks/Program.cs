@@ -4,6 +4,7 @@ using Asl.Distributed.Benchmarks;
 //   loss   forward + backward time and peak memory of the ASL implementations against BCE-with-logits
 //   map    mAP and threshold metrics at validation-set sizes
 //   loader images/s of the decode + augment loader at 224²
+//   compare-losses  BCE, focal and ASL on the synthetic set, several seeds (minutes per run)
 var command = args.Length > 0 ? args[0] : "";
 var rest = args.Skip(1).ToArray();
 return command switch
@@ -12,11 +13,12 @@ return command switch
     "loss-memory" => LossBenchmark.RunMemory(rest),
     "map" => MapBenchmark.Run(rest),
     "loader" => LoaderBenchmark.Run(rest),
+    "compare-losses" => LossComparisonBenchmark.Run(rest),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Asl.Distributed.Benchmarks <loss|map|loader> [options]");
+    Console.Error.WriteLine("usage: Asl.Distributed.Benchmarks <loss|map|loader|compare-losses> [options]");
     return 2;
 }

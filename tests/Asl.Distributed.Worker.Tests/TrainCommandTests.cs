@@ -105,4 +105,18 @@ public sealed class TrainCommandTests : IDisposable
         Assert.True(failed == 1, $"exit {failed}\n{output}\n{error}");
         Assert.Contains(Path.GetFileName(victim), error);
     }
+
+    [Fact]
+    public void Train_CorruptImageUnderSkipPolicy_CountsAndNamesItAtEpochEnd()
+    {
+        var (exit, _, _) = WorkerProcess.Run(Limit, "train", ConfigPath, "schedule.epochs=1");
+        Assert.Equal(0, exit);
+        string victim = Directory.GetFiles(Path.Combine(_folder, "shapes", "train")).Order().Last();
+        File.WriteAllBytes(victim, File.ReadAllBytes(victim)[..40]); // a truncated JPEG
+        var (skipped, output, error) = WorkerProcess.Run(Limit, "train", ConfigPath, "schedule.epochs=1", "data.bad_records=skip",
+            $"output.dir={Path.Combine(_folder, "run3")}");
+        Assert.True(skipped == 0, $"exit {skipped}\n{output}\n{error}");
+        Assert.Contains("1 unreadable image(s) skipped in epoch 1", output);
+        Assert.Contains(Path.GetFileName(victim), output);
+    }
 }

@@ -17,4 +17,7 @@ public interface IEpochBatches
     /// The trainer disposes each pair after use.
     /// </summary>
     IEnumerable<(Tensor Images, Tensor Targets)> Epoch(int epoch, CancellationToken cancellationToken);
+
+    /// <summary>Samples the last epoch skipped under a skip policy, with the first few named; empty when none.</summary>
+    string SkippedSummary => "";
 }

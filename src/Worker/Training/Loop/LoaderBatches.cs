@@ -8,8 +8,10 @@ public sealed class LoaderBatches(MultiLabelLoader loader) : IEpochBatches
 {
     public int BatchesPerEpoch => loader.BatchCount;
 
-    /// <summary>Skipped samples of the last epoch read (under the skip policy), for the epoch summary.</summary>
-    public LoaderEpochReport? LastEpochReport => loader.LastEpochReport;
+    public string SkippedSummary => loader.LastEpochReport is { SkippedCount: > 0 } report
+        ? $"{report.SkippedCount} unreadable image(s) skipped in epoch {report.Epoch}: " +
+          string.Join("; ", report.FirstSkipped.Select(s => $"{s.ImagePath} ({s.Record}): {s.Reason}"))
+        : "";
 
     public IEnumerable<(Tensor Images, Tensor Targets)> Epoch(int epoch, CancellationToken cancellationToken)
     {

@@ -81,6 +81,8 @@ public sealed class Trainer
             var epochClock = Stopwatch.StartNew();
             var (trainLoss, images, step, skipped) = TrainEpoch(epoch, epochs, model, ema, loss, adaptive, optimizer, schedule, state, cancellationToken);
             double trainSeconds = epochClock.Elapsed.TotalSeconds;
+            if (_train.SkippedSummary is { Length: > 0 } skippedImages)
+                _progress.WriteLine(skippedImages);
             var regular = validator.Evaluate(model, _validation, epoch, cancellationToken);
             var averaged = ema is null ? null : validator.Evaluate((nn.Module<Tensor, Tensor>)ema.Ema, _validation, epoch, cancellationToken);
             double best = Math.Max(regular.Map, averaged?.Map ?? double.NegativeInfinity);
