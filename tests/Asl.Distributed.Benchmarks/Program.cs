@@ -5,6 +5,7 @@ using Asl.Distributed.Benchmarks;
 //   map    mAP and threshold metrics at validation-set sizes
 //   loader images/s of the decode + augment loader at 224²
 //   compare-losses  BCE, focal and ASL on the synthetic set, several seeds (minutes per run)
+//   trainer-overhead  a ResNet-50 step through the trainer against a bare loop
 var command = args.Length > 0 ? args[0] : "";
 var rest = args.Skip(1).ToArray();
 return command switch
@@ -14,11 +15,12 @@ return command switch
     "map" => MapBenchmark.Run(rest),
     "loader" => LoaderBenchmark.Run(rest),
     "compare-losses" => LossComparisonBenchmark.Run(rest),
+    "trainer-overhead" => TrainerOverheadBenchmark.Run(rest),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Asl.Distributed.Benchmarks <loss|map|loader|compare-losses> [options]");
+    Console.Error.WriteLine("usage: Asl.Distributed.Benchmarks <loss|map|loader|compare-losses|trainer-overhead> [options]");
     return 2;
 }

@@ -104,6 +104,34 @@ public sealed class TrainerTests : IDisposable
         Assert.Equal(best, File.ReadAllBytes(files.BestCheckpoint));
     }
 
+    [Fact]
+    public void Run_Bfloat16Compute_LearnsLikeFloat32WithFloat32MasterWeights()
+    {
+        var train = new InMemoryBatches(512, 5, 32, dataSeed: 1, orderSeed: 2);
+        var val = new InMemoryBatches(256, 5, 64, dataSeed: 1, orderSeed: 3);
+        static nn.Module<Tensor, Tensor> ConvNet() => nn.Sequential(("conv", nn.Conv2d(3, 16, 3, padding: 1)), ("bn", nn.BatchNorm2d(16)),
+            ("relu", nn.ReLU()), ("flatten", nn.Flatten()), ("fc", nn.Linear(16 * 16, 5)));
+
+        var full = new Trainer(Config("fp32", epochs: 5), ConvNet, train, val, 5, TextWriter.Null).Run(resume: false);
+        var mixedConfig = Config("bf16", epochs: 5);
+        mixedConfig.Run.Precision = "bfloat16";
+        var mixed = new Trainer(mixedConfig, ConvNet, train, val, 5, TextWriter.Null).Run(resume: false);
+
+        Assert.True(mixed.BestMap > full.BestMap - 5, $"bf16 best mAP {mixed.BestMap:F2} vs fp32 {full.BestMap:F2}");
+        Assert.True(mixed.Epochs[^1].TrainLoss < mixed.Epochs[0].TrainLoss, "bf16 loss did not fall");
+        using var scope = NewDisposeScope();
+        var master = ConvNet();
+        CheckpointFile.ReadModel(new RunFiles(mixedConfig.Output.Dir).LastCheckpoint, master);
+        Assert.All(master.parameters(), p => Assert.Equal(ScalarType.Float32, p.dtype));
+        // bfloat16 rounding really happened: the weights are close to, but not equal to, the float32 run's.
+        var reference = ConvNet();
+        CheckpointFile.ReadModel(new RunFiles(Config("fp32", epochs: 5).Output.Dir).LastCheckpoint, reference);
+        var difference = (master.state_dict()["fc.weight"] - reference.state_dict()["fc.weight"]).abs().max().item<float>();
+        Assert.InRange(difference, 1e-6f, 0.5f);
+        // The BatchNorm statistics the bf16 copy gathered reached the master model.
+        Assert.True(master.state_dict()["bn.running_var"].sub(1).abs().max().item<float>() > 1e-3);
+    }
+
     private TrainingConfig Config(string name, int epochs)
     {
         var config = TrainingConfigLoader.Parse("", [$"output.dir={Path.Combine(_folder, name)}", $"schedule.epochs={epochs}", "schedule.stop_epoch=0",

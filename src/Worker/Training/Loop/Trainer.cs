@@ -33,8 +33,6 @@ public sealed class Trainer
         int classCount, TextWriter progress)
     {
         _config = config.Validate();
-        if (_config.Run.Precision != "float32")
-            throw new NotSupportedException($"run.precision {_config.Run.Precision} is not implemented yet; allowed today: float32");
         _createModel = createModel;
         _train = train;
         _validation = validation;
@@ -56,6 +54,12 @@ public sealed class Trainer
         var adaptive = lossOptions.Adaptive is null ? null : new AdaptiveAsymmetry(lossOptions.Adaptive, lossOptions.GammaNeg);
         using var loss = new AsymmetricLoss(lossOptions, adaptive: adaptive);
         var optimizer = CreateOptimizer(model);
+        var lowPrecision = _config.Run.Precision switch
+        {
+            "bfloat16" => new LowPrecisionCompute(model, _createModel(), ScalarType.BFloat16),
+            "float16" => new LowPrecisionCompute(model, _createModel(), ScalarType.Float16),
+            _ => null,
+        };
         var schedule = new StepSchedule(_config, (long)_config.Schedule.Epochs * _train.BatchesPerEpoch);
         var validator = new Validator(loss, _classCount,
             _config.Run.MapPolicy == "count-as-zero" ? NoPositiveClassPolicy.CountAsZero : NoPositiveClassPolicy.Exclude, _config.Run.Threshold);
@@ -79,7 +83,7 @@ public sealed class Trainer
         {
             cancellationToken.ThrowIfCancellationRequested();
             var epochClock = Stopwatch.StartNew();
-            var (trainLoss, images, step, skipped) = TrainEpoch(epoch, epochs, model, ema, loss, adaptive, optimizer, schedule, state, cancellationToken);
+            var (trainLoss, images, step, skipped) = TrainEpoch(epoch, epochs, model, lowPrecision, ema, loss, adaptive, optimizer, schedule, state, cancellationToken);
             double trainSeconds = epochClock.Elapsed.TotalSeconds;
             if (_train.SkippedSummary is { Length: > 0 } skippedImages)
                 _progress.WriteLine(skippedImages);
@@ -117,7 +121,7 @@ public sealed class Trainer
     }
 
     private (double Loss, long Images, long Step, long Skipped) TrainEpoch(int epoch, int epochs, nn.Module<Tensor, Tensor> model,
-        ModelEma? ema, AsymmetricLoss loss, AdaptiveAsymmetry? adaptive, Adam optimizer, StepSchedule schedule,
+        LowPrecisionCompute? lowPrecision, ModelEma? ema, AsymmetricLoss loss, AdaptiveAsymmetry? adaptive, Adam optimizer, StepSchedule schedule,
         CheckpointState state, CancellationToken cancellationToken)
     {
         long step = state.Step;
@@ -135,7 +139,9 @@ public sealed class Trainer
             using (y)
             {
                 schedule.Apply(optimizer, step);
-                var logits = model.forward(x);
+                lowPrecision?.PushWeights();
+                // The loss casts half-precision logits up: it is always computed in float32.
+                var logits = lowPrecision is null ? model.forward(x) : lowPrecision.Model.forward(x.to(lowPrecision.DType));
                 var value = loss.forward(logits, y);
                 double lossValue = value.item<float>();
                 step++;
@@ -146,8 +152,10 @@ public sealed class Trainer
                     skipped++;
                     continue;
                 }
-                optimizer.zero_grad();
+                if (lowPrecision is null)
+                    optimizer.zero_grad();
                 value.backward();
+                lowPrecision?.PullGradientsAndBuffers();
                 optimizer.step();
                 ema?.Update();
                 adaptive?.Step(logits.detach(), y);
