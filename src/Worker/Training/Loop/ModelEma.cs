@@ -11,6 +11,7 @@ namespace Asl.Distributed.Training.Loop;
 public sealed class ModelEma
 {
     private readonly (Tensor Ema, Tensor Model)[] _pairs;
+    private readonly Dictionary<ScalarType, Tensor> _weights = [];
 
     /// <summary>
     /// Pairs <paramref name="ema"/> (a second instance of the same architecture) with <paramref name="model"/> and
@@ -38,6 +39,13 @@ public sealed class ModelEma
     /// <summary>The decay per update.</summary>
     public double Decay { get; }
 
+    private Tensor Weight(ScalarType dtype)
+    {
+        if (!_weights.TryGetValue(dtype, out var weight))
+            _weights[dtype] = weight = torch.tensor(1 - Decay, dtype).DetachFromDisposeScope(); // outlives the step's scope
+        return weight;
+    }
+
     /// <summary>One update after an optimizer step.</summary>
     public void Update()
     {
@@ -45,7 +53,7 @@ public sealed class ModelEma
         foreach (var (e, m) in _pairs)
         {
             if (e.is_floating_point())
-                e.mul_(Decay).add_(m, alpha: 1 - Decay);
+                e.lerp_(m, Weight(e.dtype)); // ema + (1 − decay)·(model − ema): one pass instead of two
             else
                 e.copy_(m);
         }
