@@ -53,7 +53,7 @@ public sealed class Trainer
         var lossOptions = _config.Loss.ToOptions();
         var adaptive = lossOptions.Adaptive is null ? null : new AdaptiveAsymmetry(lossOptions.Adaptive, lossOptions.GammaNeg);
         using var loss = new AsymmetricLoss(lossOptions, adaptive: adaptive);
-        var optimizer = CreateOptimizer(model);
+        var optimizer = CreateOptimizer(model, _config);
         var lowPrecision = _config.Run.Precision switch
         {
             "bfloat16" => new LowPrecisionCompute(model, _createModel(), ScalarType.BFloat16),
@@ -170,11 +170,12 @@ public sealed class Trainer
         return (trained == 0 ? double.NaN : lossSum / trained, images, step, skipped);
     }
 
-    private Adam CreateOptimizer(nn.Module model)
+    /// <summary>Adam over the two parameter groups (weight decay on weights only), as the run configures it.</summary>
+    internal static Adam CreateOptimizer(nn.Module model, TrainingConfig config)
     {
         var (decay, noDecay) = ParameterGroups.Split(model);
-        var o = _config.Optimizer;
-        double beta1 = _config.Schedule.Kind == "onecycle" && _config.Schedule.CycleMomentum ? _config.Schedule.MaxMomentum : 0.9;
+        var o = config.Optimizer;
+        double beta1 = config.Schedule.Kind == "onecycle" && config.Schedule.CycleMomentum ? config.Schedule.MaxMomentum : 0.9;
         return optim.Adam(
         [
             new Adam.ParamGroup(decay.Select(p => p.Parameter), o.Lr, beta1, o.Beta2, o.AdamEps, o.WeightDecay),
