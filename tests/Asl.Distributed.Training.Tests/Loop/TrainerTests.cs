@@ -6,6 +6,7 @@ using static TorchSharp.torch;
 
 namespace Asl.Distributed.Training.Tests.Loop;
 
+[Collection(GlobalTorchRandomCollection.Name)]
 public sealed class TrainerTests : IDisposable
 {
     private readonly string _folder = Path.Combine(Path.GetTempPath(), $"asl-trainer-{Guid.NewGuid():N}");
