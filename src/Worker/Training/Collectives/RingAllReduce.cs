@@ -1,0 +1,203 @@
+using System.Buffers;
+using System.Numerics;
+using System.Runtime.InteropServices;
+
+namespace Asl.Distributed.Training.Collectives;
+
+/// <summary>
+/// All-reduce of a float32 buffer over a ring of <see cref="WorldSize"/> ranks with PyTorch/NCCL ring semantics:
+/// the buffer is split into n segments as evenly as possible, n − 1 reduce-scatter steps leave each rank with one
+/// fully summed segment, and n − 1 all-gather steps copy those segments to every rank. Each rank sends and
+/// receives 2(n − 1)/n of the buffer. Every rank must call the same method with a buffer of the same length.
+/// </summary>
+/// <remarks>
+/// Sums accumulate in float32. The order is fixed by the ring: segment j is summed as
+/// ((x_j + x_{j+1}) + x_{j+2}) + … over ranks j, j + 1, … modulo n, so results are deterministic for a given ring,
+/// and every rank ends with bitwise identical values because each finished segment is computed once and copied.
+/// Steps are pipelined per chunk: a chunk is forwarded to the right neighbour as soon as it has been received and
+/// added, while later chunks are still arriving.
+/// </remarks>
+public sealed class RingAllReduce
+{
+    private readonly IRingLink _link;
+    private readonly int _chunkLength;
+
+    /// <summary>Builds the all-reduce of rank <paramref name="rank"/> in a ring of <paramref name="worldSize"/>.</summary>
+    public RingAllReduce(IRingLink link, int rank, int worldSize, RingAllReduceOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(link);
+        ArgumentOutOfRangeException.ThrowIfLessThan(worldSize, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(rank);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(rank, worldSize);
+        options ??= new RingAllReduceOptions();
+        options.Validate();
+        _link = link;
+        _chunkLength = options.ChunkLength;
+        Rank = rank;
+        WorldSize = worldSize;
+    }
+
+    /// <summary>This rank's position in the ring.</summary>
+    public int Rank { get; }
+
+    /// <summary>Number of ranks in the ring.</summary>
+    public int WorldSize { get; }
+
+    /// <summary>Replaces <paramref name="buffer"/> on every rank with the element-wise sum over all ranks.</summary>
+    public async Task SumAsync(Memory<float> buffer, CancellationToken ct = default)
+    {
+        ct.ThrowIfCancellationRequested();
+        if (WorldSize == 1 || buffer.IsEmpty)
+            return;
+
+        // One failing half must stop the other: a sender waiting for a chunk that will never be added would hang.
+        using var failFast = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        using var forwardable = new SemaphoreSlim(0);
+        var sending = RunOrCancelAsync(SendLoopAsync(buffer, forwardable, failFast.Token), failFast);
+        var receiving = RunOrCancelAsync(ReceiveLoopAsync(buffer, forwardable, failFast.Token), failFast);
+        await Task.WhenAll(sending, receiving).ConfigureAwait(false);
+    }
+
+    /// <summary>Replaces <paramref name="buffer"/> on every rank with the element-wise mean over all ranks (sum / n).</summary>
+    public async Task AverageAsync(Memory<float> buffer, CancellationToken ct = default)
+    {
+        await SumAsync(buffer, ct).ConfigureAwait(false);
+        if (WorldSize > 1)
+            Divide(buffer.Span, WorldSize);
+    }
+
+    /// <summary>Start and length of segment <paramref name="index"/>: the first length mod n segments get one extra element.</summary>
+    internal static (int Start, int Length) Segment(int bufferLength, int worldSize, int index)
+    {
+        var quotient = bufferLength / worldSize;
+        var remainder = bufferLength % worldSize;
+        var start = index * quotient + Math.Min(index, remainder);
+        return (start, quotient + (index < remainder ? 1 : 0));
+    }
+
+    /// <summary>Segment sent at global step <paramref name="step"/> (0 … 2n − 3; the first n − 1 are reduce-scatter).</summary>
+    internal int SendSegmentIndex(int step) =>
+        step < WorldSize - 1 ? Wrap(Rank - step) : Wrap(Rank + 1 - (step - (WorldSize - 1)));
+
+    /// <summary>Segment received at global step <paramref name="step"/>; it is the one sent at the next step.</summary>
+    internal int ReceiveSegmentIndex(int step) =>
+        step < WorldSize - 1 ? Wrap(Rank - step - 1) : Wrap(Rank - (step - (WorldSize - 1)));
+
+    private int StepCount => 2 * (WorldSize - 1);
+
+    private int Wrap(int index) => ((index % WorldSize) + WorldSize) % WorldSize;
+
+    private static async Task RunOrCancelAsync(Task loop, CancellationTokenSource failFast)
+    {
+        try
+        {
+            await loop.ConfigureAwait(false);
+        }
+        catch
+        {
+            await failFast.CancelAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async Task SendLoopAsync(Memory<float> buffer, SemaphoreSlim forwardable, CancellationToken ct)
+    {
+        for (var step = 0; step < StepCount; step++)
+        {
+            var (start, length) = Segment(buffer.Length, WorldSize, SendSegmentIndex(step));
+            for (var offset = 0; offset < length; offset += _chunkLength)
+            {
+                // After step 0 every segment sent is the one received a step earlier: wait until this chunk of it is final.
+                if (step > 0)
+                    await forwardable.WaitAsync(ct).ConfigureAwait(false);
+                var chunk = buffer.Slice(start + offset, Math.Min(_chunkLength, length - offset));
+                await _link.SendAsync(chunk, step, ct).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task ReceiveLoopAsync(Memory<float> buffer, SemaphoreSlim forwardable, CancellationToken ct)
+    {
+        var scratchLength = Math.Min(_chunkLength, Segment(buffer.Length, WorldSize, 0).Length);
+        var scratch = new[] { ArrayPool<float>.Shared.Rent(scratchLength), ArrayPool<float>.Shared.Rent(scratchLength) };
+        try
+        {
+            for (var step = 0; step < StepCount; step++)
+            {
+                var segment = Segment(buffer.Length, WorldSize, ReceiveSegmentIndex(step));
+                var target = buffer.Slice(segment.Start, segment.Length);
+                var forwarded = step < StepCount - 1;
+                if (step < WorldSize - 1)
+                    await ReceiveAndAddAsync(target, scratch, step, forwardable, forwarded, ct).ConfigureAwait(false);
+                else
+                    await ReceiveInPlaceAsync(target, step, forwardable, forwarded, ct).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(scratch[0]);
+            ArrayPool<float>.Shared.Return(scratch[1]);
+        }
+    }
+
+    private async Task ReceiveAndAddAsync(
+        Memory<float> target, float[][] scratch, int step, SemaphoreSlim forwardable, bool forwarded, CancellationToken ct)
+    {
+        if (target.IsEmpty)
+            return;
+        var chunkCount = (target.Length + _chunkLength - 1) / _chunkLength;
+        var pending = _link.ReceiveAsync(ScratchChunk(scratch, target.Length, 0), step, ct);
+        for (var k = 0; k < chunkCount; k++)
+        {
+            await pending.ConfigureAwait(false);
+            // Double buffering: the next chunk lands in the other scratch array while this one is added.
+            if (k + 1 < chunkCount)
+                pending = _link.ReceiveAsync(ScratchChunk(scratch, target.Length, k + 1), step, ct);
+            var received = ScratchChunk(scratch, target.Length, k);
+            Add(target.Span.Slice(k * _chunkLength, received.Length), received.Span);
+            if (forwarded)
+                forwardable.Release();
+        }
+    }
+
+    private async Task ReceiveInPlaceAsync(
+        Memory<float> target, int step, SemaphoreSlim forwardable, bool forwarded, CancellationToken ct)
+    {
+        for (var offset = 0; offset < target.Length; offset += _chunkLength)
+        {
+            var chunk = target.Slice(offset, Math.Min(_chunkLength, target.Length - offset));
+            await _link.ReceiveAsync(chunk, step, ct).ConfigureAwait(false);
+            if (forwarded)
+                forwardable.Release();
+        }
+    }
+
+    private Memory<float> ScratchChunk(float[][] scratch, int segmentLength, int chunkIndex)
+    {
+        var offset = chunkIndex * _chunkLength;
+        return scratch[chunkIndex % 2].AsMemory(0, Math.Min(_chunkLength, segmentLength - offset));
+    }
+
+    private static void Add(Span<float> accumulator, ReadOnlySpan<float> addend)
+    {
+        var i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var accumulatorVectors = MemoryMarshal.Cast<float, Vector<float>>(accumulator);
+            var addendVectors = MemoryMarshal.Cast<float, Vector<float>>(addend);
+            for (var v = 0; v < accumulatorVectors.Length; v++)
+                accumulatorVectors[v] += addendVectors[v];
+            i = accumulatorVectors.Length * Vector<float>.Count;
+        }
+        for (; i < accumulator.Length; i++)
+            accumulator[i] += addend[i];
+    }
+
+    private static void Divide(Span<float> values, int divisor)
+    {
+        // Division rather than multiplication by 1/n: the mean is then the correctly rounded sum / n.
+        float scale = divisor;
+        for (var i = 0; i < values.Length; i++)
+            values[i] /= scale;
+    }
+}
