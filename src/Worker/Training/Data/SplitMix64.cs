@@ -1,9 +1,10 @@
 namespace Asl.Distributed.Training.Data;
 
 /// <summary>
-/// A small seeded generator (SplitMix64) whose sequence is fixed by its definition, so generated data sets stay
-/// byte-identical across .NET versions, which <see cref="Random"/> does not promise; one instance per image makes
-/// the output independent of how images are spread over threads.
+/// A small seeded generator (SplitMix64, Steele, Lea, Flood 2014) whose sequence is fixed by its definition, so
+/// generated data sets, sampler shuffles and augmentation seeds stay identical across .NET versions, which
+/// <see cref="Random"/> does not promise; one instance per item makes the output independent of how items are
+/// spread over threads.
 /// </summary>
 internal struct SplitMix64
 {

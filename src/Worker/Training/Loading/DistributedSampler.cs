@@ -1,3 +1,5 @@
+using Asl.Distributed.Training.Data;
+
 namespace Asl.Distributed.Training.Loading;
 
 /// <summary>
@@ -98,21 +100,21 @@ public sealed class DistributedSampler
 
     private static void FisherYates(int[] values, long seed)
     {
-        ulong state = (ulong)seed;
+        var generator = new SplitMix64((ulong)seed);
         for (int i = values.Length - 1; i > 0; i--)
         {
-            int j = (int)Bounded(ref state, (ulong)(i + 1));
+            int j = (int)Bounded(ref generator, (ulong)(i + 1));
             (values[i], values[j]) = (values[j], values[i]);
         }
     }
 
     // Rejection keeps every j equally likely; a plain modulo would favour small values.
-    private static ulong Bounded(ref ulong state, ulong bound)
+    private static ulong Bounded(ref SplitMix64 generator, ulong bound)
     {
         ulong limit = ulong.MaxValue - ulong.MaxValue % bound;
         ulong value;
         do
-            value = SampleRandom.SplitMix64(ref state);
+            value = generator.NextUInt64();
         while (value >= limit);
         return value % bound;
     }

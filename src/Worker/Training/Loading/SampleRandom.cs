@@ -1,3 +1,5 @@
+using Asl.Distributed.Training.Data;
+
 namespace Asl.Distributed.Training.Loading;
 
 /// <summary>
@@ -13,21 +15,9 @@ public static class SampleRandom
     /// </summary>
     public static Random For(long seed, int epoch, int sampleIndex)
     {
-        ulong state = (ulong)seed;
-        ulong h = SplitMix64(ref state);
-        state = h ^ (uint)epoch;
-        h = SplitMix64(ref state);
-        state = h ^ ((ulong)(uint)sampleIndex << 17);
-        h = SplitMix64(ref state);
+        ulong h = new SplitMix64((ulong)seed).NextUInt64();
+        h = new SplitMix64(h ^ (uint)epoch).NextUInt64();
+        h = new SplitMix64(h ^ ((ulong)(uint)sampleIndex << 17)).NextUInt64();
         return new Random((int)(h >> 33));
-    }
-
-    /// <summary>One step of SplitMix64 (Steele, Lea, Flood 2014): advances <paramref name="state"/> and returns 64 mixed bits.</summary>
-    internal static ulong SplitMix64(ref ulong state)
-    {
-        ulong z = state += 0x9E3779B97F4A7C15UL;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        return z ^ (z >> 31);
     }
 }
