@@ -6,6 +6,7 @@ using Asl.Distributed.Benchmarks;
 //   loader images/s of the decode + augment loader at 224²
 //   compare-losses  BCE, focal and ASL on the synthetic set, several seeds (minutes per run)
 //   trainer-overhead  a ResNet-50 step through the trainer against a bare loop
+//   allreduce  ring all-reduce algbw/busbw over gRPC on loopback beside one raw TCP socket
 var command = args.Length > 0 ? args[0] : "";
 var rest = args.Skip(1).ToArray();
 return command switch
@@ -16,11 +17,12 @@ return command switch
     "loader" => LoaderBenchmark.Run(rest),
     "compare-losses" => LossComparisonBenchmark.Run(rest),
     "trainer-overhead" => TrainerOverheadBenchmark.Run(rest),
+    "allreduce" => await AllReduceBenchmark.RunAsync(rest),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Asl.Distributed.Benchmarks <loss|map|loader|compare-losses|trainer-overhead> [options]");
+    Console.Error.WriteLine("usage: Asl.Distributed.Benchmarks <loss|map|loader|compare-losses|trainer-overhead|allreduce> [options]");
     return 2;
 }
