@@ -31,7 +31,7 @@ public sealed class CollectiveService(RingInbox inbox) : Collective.CollectiveBa
                     throw Invalid($"accepts chunks only from rank {inbox.LeftRank}, not from rank {chunk.SenderRank}");
                 if (chunk.Data.Length % sizeof(float) != 0 || chunk.Data.Length > inbox.MaxChunkFloats * sizeof(float))
                     throw Invalid($"received {chunk.Data.Length} bytes; allowed: a multiple of 4 up to {inbox.MaxChunkFloats * sizeof(float)}");
-                await inbox.PostAsync(chunk.Tag, chunk.Data.ToByteArray(), context.CancellationToken).ConfigureAwait(false);
+                await inbox.PostAsync(chunk.Tag, chunk.Data, context.CancellationToken).ConfigureAwait(false);
                 chunks++;
             }
         }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.InteropServices;
 using Asl.Distributed.Contracts.V1;
 using Google.Protobuf;
@@ -24,7 +25,11 @@ public sealed class GrpcRingLink : IRingLink, IAsyncDisposable
         _channel = GrpcChannel.ForAddress(rightNeighbour, new GrpcChannelOptions
         {
             MaxSendMessageSize = inbox.MaxChunkFloats * sizeof(float) + 1024,
-            HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true },
+            HttpHandler = new SocketsHttpHandler
+            {
+                EnableMultipleHttp2Connections = true,
+                InitialHttp2StreamWindowSize = 16 << 20, // as the server's: a chunk stream should not stall on flow control
+            },
         });
         _client = new Collective.CollectiveClient(_channel);
         _headers = new Metadata { { CollectiveService.SecretHeader, secret } };
@@ -40,8 +45,12 @@ public sealed class GrpcRingLink : IRingLink, IAsyncDisposable
             _ = _call.ResponseAsync.ContinueWith(t => _inbox.Fail(t.Exception!.InnerException!),
                 CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
         }
-        var bytes = MemoryMarshal.AsBytes(chunk.Span);
-        var message = new RingChunk { Tag = tag, SenderRank = _inbox.Rank, Data = ByteString.CopyFrom(bytes) };
+        int length = chunk.Length * sizeof(float);
+        byte[] rented = ArrayPool<byte>.Shared.Rent(length);
+        MemoryMarshal.AsBytes(chunk.Span).CopyTo(rented);
+        // UnsafeWrap avoids a second copy; the write serialises the message before it completes, so the pooled
+        // array can go back afterwards.
+        var message = new RingChunk { Tag = tag, SenderRank = _inbox.Rank, Data = UnsafeByteOperations.UnsafeWrap(rented.AsMemory(0, length)) };
         try
         {
             await _call.RequestStream.WriteAsync(message, ct).ConfigureAwait(false);
@@ -55,6 +64,10 @@ public sealed class GrpcRingLink : IRingLink, IAsyncDisposable
             // The server's reason (for example UNAUTHENTICATED) is in the response, not in the write's error.
             await _call.ResponseAsync.ConfigureAwait(false);
             throw;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
         }
     }
 

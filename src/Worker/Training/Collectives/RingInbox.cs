@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Google.Protobuf;
 using Grpc.Core;
 
 namespace Asl.Distributed.Training.Collectives;
@@ -9,7 +10,7 @@ namespace Asl.Distributed.Training.Collectives;
 /// </summary>
 public sealed class RingInbox
 {
-    private readonly Channel<(int Tag, byte[] Data)> _chunks;
+    private readonly Channel<(int Tag, ByteString Data)> _chunks;
 
     public RingInbox(int rank, int leftRank, string secret, int maxChunkFloats, int capacity = 4)
     {
@@ -17,7 +18,7 @@ public sealed class RingInbox
         LeftRank = leftRank;
         Secret = secret;
         MaxChunkFloats = maxChunkFloats;
-        _chunks = Channel.CreateBounded<(int, byte[])>(new BoundedChannelOptions(capacity) { SingleReader = true, SingleWriter = true });
+        _chunks = Channel.CreateBounded<(int, ByteString)>(new BoundedChannelOptions(capacity) { SingleReader = true, SingleWriter = true });
     }
 
     public int Rank { get; }
@@ -29,7 +30,7 @@ public sealed class RingInbox
     public int MaxChunkFloats { get; }
 
     /// <summary>Queues one received chunk, waiting while the queue is full.</summary>
-    internal ValueTask PostAsync(int tag, byte[] data, CancellationToken ct) => _chunks.Writer.WriteAsync((tag, data), ct);
+    internal ValueTask PostAsync(int tag, ByteString data, CancellationToken ct) => _chunks.Writer.WriteAsync((tag, data), ct);
 
     /// <summary>Ends the inbox with an error that every later receive rethrows (a broken or malformed stream).</summary>
     internal void Fail(Exception error) => _chunks.Writer.TryComplete(error);
@@ -37,7 +38,7 @@ public sealed class RingInbox
     /// <summary>Takes the next chunk into <paramref name="destination"/>; checks its step and length.</summary>
     internal async ValueTask ReceiveAsync(Memory<float> destination, int tag, CancellationToken ct)
     {
-        (int Tag, byte[] Data) chunk;
+        (int Tag, ByteString Data) chunk;
         try
         {
             chunk = await _chunks.Reader.ReadAsync(ct).ConfigureAwait(false);
@@ -53,6 +54,7 @@ public sealed class RingInbox
         if (chunk.Tag != tag || chunk.Data.Length != destination.Length * sizeof(float))
             throw new InvalidOperationException($"rank {Rank} expected step {tag} with {destination.Length} floats from rank {LeftRank} " +
                 $"but received step {chunk.Tag} with {chunk.Data.Length / sizeof(float)} floats");
-        System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(chunk.Data).CopyTo(destination.Span);
+        // The message's bytes are immutable and owned by the received message: one copy, straight into place.
+        System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(chunk.Data.Span).CopyTo(destination.Span);
     }
 }
