@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Asl.Distributed.Training.Collectives;
@@ -6,30 +7,40 @@ using Asl.Distributed.Training.Collectives;
 namespace Asl.Distributed.Benchmarks;
 
 /// <summary>
-/// Ring all-reduce bandwidth over gRPC on loopback, reported as nccl-tests does (algbw = bytes / time,
-/// busbw = algbw · 2(n − 1)/n), beside one raw TCP socket's throughput measured in the same run. Ranks run in
-/// this one process, each with its own Kestrel server (the multi-process launcher comes with data-parallel
-/// training). Usage: allreduce [--ranks 2,3] [--sizes-mib 1,4,25,100] [--chunk-kib 1024] [--repetitions 5]
+/// Ring all-reduce bandwidth over gRPC on loopback between separate processes, reported as nccl-tests does
+/// (algbw = bytes / time, busbw = algbw · 2(n − 1)/n), beside one raw TCP socket's throughput measured in the same
+/// run. Usage: allreduce [--ranks 2,3] [--sizes-mib 1,4,25,100] [--streams 4] [--chunk-kib 1024]
+/// [--repetitions 5] [--format float32|bfloat16|float16]
 /// </summary>
 internal static class AllReduceBenchmark
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        int[] ranks = List(args, "--ranks", [2, 3]);
-        int[] sizes = List(args, "--sizes-mib", [1, 4, 25, 100]);
-        int chunkFloats = List(args, "--chunk-kib", [1024])[0] * 1024 / sizeof(float);
-        int repetitions = List(args, "--repetitions", [5])[0];
+        int[] ranks = List(args, "--ranks", "2,3");
+        string sizes = RankProcesses.Option(args, "--sizes-mib", "1,4,25,100");
+        string streams = RankProcesses.Option(args, "--streams", "4");
+        string chunk = RankProcesses.Option(args, "--chunk-kib", "1024");
+        string repetitions = RankProcesses.Option(args, "--repetitions", "5");
+        string format = RankProcesses.Option(args, "--format", "float32");
 
         double socket = await RawSocketGigabytesPerSecond(256 << 20);
-        Console.WriteLine($"{Environment.ProcessorCount} cores; one raw TCP socket on loopback: {socket:F2} GB/s; chunk {chunkFloats * 4 / 1024} KiB; median of {repetitions}");
+        Console.WriteLine($"{Environment.ProcessorCount} cores; one raw TCP socket on loopback: {socket:F2} GB/s; one process per rank; " +
+            $"{streams} stream(s) per link, chunk {chunk} KiB, {format} on the wire; median of {repetitions}");
         Console.WriteLine();
         Console.WriteLine("| ranks | size (MiB) | time (ms) | algbw (GB/s) | busbw (GB/s) | busbw / raw socket |");
         Console.WriteLine("|---|---|---|---|---|---|");
         foreach (int world in ranks)
         {
-            foreach (int mib in sizes)
+            var outputs = RankProcesses.Run("allreduce-rank", world,
+                ["--sizes-mib", sizes, "--streams", streams, "--chunk-kib", chunk, "--repetitions", repetitions, "--format", format],
+                TimeSpan.FromMinutes(10));
+            foreach (string line in outputs[0].Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             {
-                double seconds = await MedianSeconds(world, mib << 20 >> 2, chunkFloats, repetitions);
+                var fields = line.Split(' ');
+                if (fields[0] != "result")
+                    continue;
+                int mib = int.Parse(fields[1], CultureInfo.InvariantCulture);
+                double seconds = double.Parse(fields[2], CultureInfo.InvariantCulture);
                 double algbw = (mib << 20) / seconds / 1e9;
                 double busbw = algbw * 2 * (world - 1) / world;
                 Console.WriteLine($"| {world} | {mib} | {seconds * 1000:F1} | {algbw:F2} | {busbw:F2} | {busbw / socket:P0} |");
@@ -38,30 +49,41 @@ internal static class AllReduceBenchmark
         return 0;
     }
 
-    private static async Task<double> MedianSeconds(int world, int floats, int chunkFloats, int repetitions)
+    /// <summary>One rank: joins the ring, then for each size times <c>--repetitions</c> all-reduces after a warm-up; rank 0 prints "result MiB seconds".</summary>
+    public static async Task<int> RunRankAsync(string[] args)
     {
-        var inboxes = Enumerable.Range(0, world).Select(r => new RingInbox(r, (r + world - 1) % world, "bench", chunkFloats)).ToArray();
-        var servers = await Task.WhenAll(inboxes.Select(i => CollectiveServer.StartAsync(i, new IPEndPoint(IPAddress.Loopback, 0))));
-        var links = Enumerable.Range(0, world).Select(r => new GrpcRingLink(inboxes[r], servers[(r + 1) % world].Address, "bench")).ToArray();
-        var reducers = Enumerable.Range(0, world).Select(r => new RingAllReduce(links[r], r, world, new RingAllReduceOptions { ChunkLength = chunkFloats })).ToArray();
-        var buffers = Enumerable.Range(0, world).Select(_ => new float[floats]).ToArray();
-        var times = new List<double>();
-        try
+        int rank = int.Parse(RankProcesses.Option(args, "--rank", "0"), CultureInfo.InvariantCulture);
+        var peers = RankProcesses.Option(args, "--peers", "").Split(',');
+        int[] sizes = List(args, "--sizes-mib", "1");
+        int repetitions = List(args, "--repetitions", "5")[0];
+        var options = new CollectiveOptions
         {
+            Streams = List(args, "--streams", "4")[0],
+            ChunkLength = List(args, "--chunk-kib", "1024")[0] * 1024 / sizeof(float),
+            Format = Enum.Parse<WireFormat>(RankProcesses.Option(args, "--format", "float32"), ignoreCase: true),
+        };
+        await using var group = await PeerGroup.JoinAsync(rank, peers, Environment.GetEnvironmentVariable(RankProcesses.SecretVariable)!, options);
+        foreach (int mib in sizes)
+        {
+            var buffer = new float[(mib << 20) / sizeof(float)];
+            new Random(rank).NextBytes(System.Runtime.InteropServices.MemoryMarshal.AsBytes(buffer.AsSpan()));
+            for (int i = 0; i < buffer.Length; i++)
+                buffer[i] = float.IsFinite(buffer[i]) ? buffer[i] % 1f : 0.5f;
+            var times = new List<double>();
             for (int i = 0; i <= repetitions; i++)
             {
+                await group.BarrierAsync();
                 var clock = Stopwatch.StartNew();
-                await Task.WhenAll(Enumerable.Range(0, world).Select(r => reducers[r].SumAsync(buffers[r])));
-                if (i > 0) times.Add(clock.Elapsed.TotalSeconds); // the first call opens the streams
+                await group.AllReduceGradientsAsync(buffer, average: true);
+                if (i > 0)
+                    times.Add(clock.Elapsed.TotalSeconds); // the first one warms up pools and connections
             }
+            times.Sort();
+            if (rank == 0)
+                Console.WriteLine(FormattableString.Invariant($"result {mib} {times[times.Count / 2]}"));
         }
-        finally
-        {
-            foreach (var link in links) await link.DisposeAsync();
-            foreach (var server in servers) await server.DisposeAsync();
-        }
-        times.Sort();
-        return times[times.Count / 2];
+        await group.BarrierAsync();
+        return 0;
     }
 
     private static async Task<double> RawSocketGigabytesPerSecond(int bytes)
@@ -89,9 +111,6 @@ internal static class AllReduceBenchmark
         return bytes / clock.Elapsed.TotalSeconds / 1e9;
     }
 
-    private static int[] List(string[] args, string name, int[] fallback)
-    {
-        int index = Array.IndexOf(args, name);
-        return index >= 0 && index + 1 < args.Length ? args[index + 1].Split(',').Select(int.Parse).ToArray() : fallback;
-    }
+    private static int[] List(string[] args, string name, string fallback) =>
+        RankProcesses.Option(args, name, fallback).Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture)).ToArray();
 }

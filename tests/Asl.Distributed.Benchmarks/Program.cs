@@ -6,7 +6,8 @@ using Asl.Distributed.Benchmarks;
 //   loader images/s of the decode + augment loader at 224²
 //   compare-losses  BCE, focal and ASL on the synthetic set, several seeds (minutes per run)
 //   trainer-overhead  a ResNet-50 step through the trainer against a bare loop
-//   allreduce  ring all-reduce algbw/busbw over gRPC on loopback beside one raw TCP socket
+//   allreduce  ring all-reduce algbw/busbw over gRPC on loopback, one process per rank, beside one raw TCP socket
+//   dp-steps   ResNet-18 training steps per second on 1 and 2 ranks and the share of step time in all-reduce
 var command = args.Length > 0 ? args[0] : "";
 var rest = args.Skip(1).ToArray();
 return command switch
@@ -18,11 +19,14 @@ return command switch
     "compare-losses" => LossComparisonBenchmark.Run(rest),
     "trainer-overhead" => TrainerOverheadBenchmark.Run(rest),
     "allreduce" => await AllReduceBenchmark.RunAsync(rest),
+    "allreduce-rank" => await AllReduceBenchmark.RunRankAsync(rest),
+    "dp-steps" => DataParallelStepBenchmark.Run(rest),
+    "dp-steps-rank" => DataParallelStepBenchmark.RunRank(rest),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Asl.Distributed.Benchmarks <loss|map|loader|compare-losses|trainer-overhead|allreduce> [options]");
+    Console.Error.WriteLine("usage: Asl.Distributed.Benchmarks <loss|map|loader|compare-losses|trainer-overhead|allreduce|dp-steps> [options]");
     return 2;
 }

@@ -11,8 +11,16 @@ internal sealed class WorkerProcess : IDisposable
     private readonly StringBuilder _error = new();
 
     public WorkerProcess(params string[] args)
+        : this(new Dictionary<string, string>(), args)
+    {
+    }
+
+    /// <summary>Starts asl-worker with <paramref name="environment"/> added to this process's environment.</summary>
+    public WorkerProcess(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var (name, value) in environment)
+            start.Environment[name] = value;
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "asl-worker.dll"));
         foreach (string arg in args) start.ArgumentList.Add(arg);
         _process = Process.Start(start)!;
@@ -21,6 +29,10 @@ internal sealed class WorkerProcess : IDisposable
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
     }
+
+    public int Id => _process.Id;
+
+    public bool HasExited => _process.HasExited;
 
     public string Output { get { lock (_output) return _output.ToString(); } }
 

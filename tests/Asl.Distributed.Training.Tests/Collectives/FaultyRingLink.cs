@@ -9,16 +9,16 @@ internal sealed class FaultyRingLink(IRingLink inner, int callsBeforeFault) : IR
 
     public int Calls => Volatile.Read(ref _calls);
 
-    public ValueTask SendAsync(ReadOnlyMemory<float> chunk, int tag, CancellationToken ct)
+    public ValueTask SendAsync(ReadOnlyMemory<float> chunk, long tag, WireFormat format, CancellationToken ct)
     {
         ThrowWhenDue();
-        return inner.SendAsync(chunk, tag, ct);
+        return inner.SendAsync(chunk, tag, format, ct);
     }
 
-    public ValueTask ReceiveAsync(Memory<float> destination, int tag, CancellationToken ct)
+    public ValueTask ReceiveAsync(Memory<float> destination, long tag, WireFormat format, bool add, CancellationToken ct)
     {
         ThrowWhenDue();
-        return inner.ReceiveAsync(destination, tag, ct);
+        return inner.ReceiveAsync(destination, tag, format, add, ct);
     }
 
     private void ThrowWhenDue()

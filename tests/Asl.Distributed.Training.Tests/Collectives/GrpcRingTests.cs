@@ -1,72 +1,162 @@
-using System.Net;
 using Asl.Distributed.Training.Collectives;
-using Grpc.Core;
 
 namespace Asl.Distributed.Training.Tests.Collectives;
 
-/// <summary>The ring all-reduce over real gRPC servers on loopback, one per rank.</summary>
+/// <summary>Collectives over real gRPC servers on loopback, one per rank, joined through <see cref="PeerGroup"/>.</summary>
 public sealed class GrpcRingTests
 {
     private const string Secret = "job-7f3a";
 
-    [Theory]
-    [InlineData(2, 1_000_003)]
-    [InlineData(3, 10_007)]
-    [InlineData(3, 2)]
-    public async Task SumAsync_OverGrpc_EqualsFloat64SumAndTheInProcessRingBitwise(int world, int length)
+    private static readonly CollectiveOptions Small = new()
     {
-        var inputs = Inputs(world, length, seed: world * 31 + length);
-        var overGrpc = await RunOverGrpc(inputs, Secret, Secret, chunk: 4096);
+        ChunkLength = 4096,
+        Streams = 3,
+        PeerTimeout = TimeSpan.FromSeconds(20),
+        RendezvousTimeout = TimeSpan.FromSeconds(20),
+    };
 
-        var inProcess = inputs.Select(a => a.ToArray()).ToArray();
-        var ring = new InProcessRing(world);
-        await Task.WhenAll(Enumerable.Range(0, world).Select(r =>
-            new RingAllReduce(ring.Links[r], r, world, new RingAllReduceOptions { ChunkLength = 4096 }).SumAsync(inProcess[r])));
+    [Theory]
+    [InlineData(2, 1_000_003, 1)]
+    [InlineData(2, 1_000_003, 4)]
+    [InlineData(3, 10_007, 3)]
+    [InlineData(3, 2, 2)]
+    public async Task SumAsync_OverGrpc_EqualsFloat64SumAndTheInProcessRingBitwise(int world, int length, int streams)
+    {
+        var inputs = RingHarness.RandomInputs(world, length, seed: world * 31 + length);
+        var overGrpc = RingHarness.Copy(inputs);
+        await WithGroups(world, Small with { Streams = streams }, (group, r) => group.SumAsync(overGrpc[r]));
 
+        var inProcess = RingHarness.Copy(inputs);
+        await RingHarness.RunAsync(new InProcessRing(world), inProcess, (reducer, buffer) => reducer.SumAsync(buffer), chunkLength: 4096);
+
+        var (sum, magnitude) = RingHarness.Reference(inputs);
         for (int i = 0; i < length; i++)
-        {
-            double exact = inputs.Sum(a => (double)a[i]);
-            double magnitude = inputs.Sum(a => Math.Abs((double)a[i]));
-            Assert.True(Math.Abs(overGrpc[0][i] - exact) <= 1e-5 * magnitude + 1e-30, $"element {i}: {overGrpc[0][i]} vs {exact}");
-        }
+            Assert.True(Math.Abs(overGrpc[0][i] - sum[i]) <= 1e-5 * magnitude[i] + 1e-30, $"element {i}: {overGrpc[0][i]} vs {sum[i]}");
         for (int r = 0; r < world; r++)
             Assert.Equal(inProcess[r], overGrpc[r]);
     }
 
-    [Fact]
-    public async Task SumAsync_WrongSecret_FailsUnauthenticatedInsteadOfHanging()
+    [Theory]
+    [InlineData(WireFormat.BFloat16, 1.0 / 128)]
+    [InlineData(WireFormat.Float16, 1.0 / 1024)]
+    public async Task AllReduceGradientsAsync_Compressed_RanksAgreeBitwiseAndStayWithinTheFormatsRounding(WireFormat format, double relative)
     {
-        var inputs = Inputs(2, 100, seed: 1);
-        var error = await Assert.ThrowsAnyAsync<Exception>(() => RunOverGrpc(inputs, Secret, "guess", chunk: 64));
-        var rpc = error as RpcException ?? error.InnerException as RpcException;
-        Assert.NotNull(rpc);
-        Assert.Equal(StatusCode.Unauthenticated, rpc.StatusCode);
+        const int world = 3, length = 50_001;
+        var inputs = RingHarness.RandomInputs(world, length, seed: 5);
+        var buffers = RingHarness.Copy(inputs);
+        await WithGroups(world, Small with { Format = format }, (group, r) => group.AllReduceGradientsAsync(buffers[r], average: true));
+
+        var (sum, magnitude) = RingHarness.Reference(inputs);
+        for (int r = 1; r < world; r++)
+            Assert.Equal(buffers[0], buffers[r]);
+        for (int i = 0; i < length; i++)
+        {
+            // Each of the n − 1 hops of the reduce rounds a partial sum once, and the owner rounds the total once.
+            double bound = relative * world * magnitude[i] / world + 1e-30;
+            Assert.True(Math.Abs(buffers[0][i] - sum[i] / world) <= bound, $"element {i}: {buffers[0][i]} vs {sum[i] / world}");
+        }
     }
 
-    private static async Task<float[][]> RunOverGrpc(float[][] inputs, string serverSecret, string clientSecret, int chunk)
+    [Fact]
+    public async Task BroadcastAllGatherAndBarrier_OverGrpc_MatchTheReferenceBitForBit()
     {
-        int world = inputs.Length;
-        var buffers = inputs.Select(a => a.ToArray()).ToArray();
-        var inboxes = Enumerable.Range(0, world).Select(r => new RingInbox(r, (r + world - 1) % world, serverSecret, chunk)).ToArray();
-        var servers = await Task.WhenAll(inboxes.Select(i => CollectiveServer.StartAsync(i, new IPEndPoint(IPAddress.Loopback, 0))));
-        var links = Enumerable.Range(0, world).Select(r => new GrpcRingLink(inboxes[r], servers[(r + 1) % world].Address, clientSecret)).ToArray();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        const int world = 3;
+        var payload = RingHarness.RandomInputs(1, 9_001, seed: 8)[0];
+        int[] blockLengths = [5_003, 0, 2];
+        var blocks = Enumerable.Range(0, world).Select(r => RingHarness.RandomInputs(1, blockLengths[r], seed: 20 + r)[0]).ToArray();
+        var broadcast = Enumerable.Range(0, world).Select(r => r == 0 ? (float[])payload.Clone() : new float[payload.Length]).ToArray();
+        var gathered = new GatheredBlocks[world];
+        var doubles = new double[world][];
+
+        await WithGroups(world, Small, async (group, r) =>
+        {
+            await group.BroadcastAsync(broadcast[r]);
+            gathered[r] = await group.AllGatherAsync(blocks[r]);
+            await group.BarrierAsync();
+            doubles[r] = await group.SumDoublesAsync([r + 0.1, 1e-300 * r]);
+        });
+
+        var concatenated = blocks.SelectMany(b => b).ToArray();
+        for (int r = 0; r < world; r++)
+        {
+            Assert.Equal(payload, broadcast[r]);
+            Assert.Equal(concatenated, gathered[r].Values);
+            Assert.Equal(blockLengths, gathered[r].Lengths);
+            Assert.Equal(((0.1 + 1.1) + 2.1), doubles[r][0]);
+            Assert.Equal(3e-300, doubles[r][1], 1e-310);
+        }
+    }
+
+    [Fact]
+    public async Task JoinAsync_WrongSecret_FailsNamingTheRefusingRankInsteadOfHanging()
+    {
+        var peers = PeerPorts.Loopback(2);
+        var options = Small with { RendezvousTimeout = TimeSpan.FromSeconds(5) };
+        var ranks = new[]
+        {
+            Task.Run(() => PeerGroup.JoinAsync(0, peers, Secret, options)),
+            Task.Run(() => PeerGroup.JoinAsync(1, peers, "guess", options)),
+        };
+        var errors = await Task.WhenAll(ranks.Select(async t => await Assert.ThrowsAsync<CollectiveException>(() => t)));
+
+        Assert.Contains("refused", errors[1].Message);
+        Assert.Contains("Unauthenticated", errors[1].Message, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(0, errors[1].LostRank);
+    }
+
+    [Fact]
+    public async Task JoinAsync_RankNeverStarts_EveryOtherRankFailsAtTheRendezvousTimeoutNamingIt()
+    {
+        var peers = PeerPorts.Loopback(4);
+        var options = Small with { RendezvousTimeout = TimeSpan.FromSeconds(2) };
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var ranks = new[] { 0, 1, 3 }.Select(r => Task.Run(() => PeerGroup.JoinAsync(r, peers, Secret, options))).ToArray();
+
+        var errors = await Task.WhenAll(ranks.Select(async t => await Assert.ThrowsAsync<CollectiveException>(() => t)));
+
+        Assert.InRange(clock.Elapsed.TotalSeconds, 1.5, 20);
+        foreach (var error in errors)
+        {
+            Assert.Equal(2, error.LostRank);
+            Assert.Contains("lost rank 2", error.Message);
+        }
+    }
+
+    [Fact]
+    public async Task Collective_RankLeavesMidJob_TheOthersFailNamingItWithinMoments()
+    {
+        const int world = 3;
+        var peers = PeerPorts.Loopback(world);
+        var options = Small with { PeerTimeout = TimeSpan.FromSeconds(30) };
+        var groups = await Task.WhenAll(Enumerable.Range(0, world).Select(r => Task.Run(() => PeerGroup.JoinAsync(r, peers, Secret, options))));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        // Rank 1 goes away (its server and streams close) while ranks 0 and 2 start an all-reduce.
+        await groups[1].DisposeAsync();
+        var survivors = new[] { 0, 2 }.Select(r => Task.Run(() => groups[r].SumAsync(new float[100_000]))).ToArray();
+        var errors = await Task.WhenAll(survivors.Select(async t => await Assert.ThrowsAsync<CollectiveException>(() => t)));
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took {clock.Elapsed}, far beyond a broken connection's detection");
+        foreach (var error in errors)
+            Assert.Equal(1, error.LostRank);
+        foreach (var r in new[] { 0, 2 })
+            await groups[r].DisposeAsync();
+    }
+
+    private static async Task WithGroups(int world, CollectiveOptions options, Func<ProcessGroup, int, Task> work)
+    {
+        var peers = PeerPorts.Loopback(world);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var groups = await Task.WhenAll(Enumerable.Range(0, world).Select(r => Task.Run(() => PeerGroup.JoinAsync(r, peers, Secret, options, timeout.Token))));
         try
         {
-            await Task.WhenAll(Enumerable.Range(0, world).Select(r =>
-                new RingAllReduce(links[r], r, world, new RingAllReduceOptions { ChunkLength = chunk }).SumAsync(buffers[r], timeout.Token)));
-            return buffers;
+            var all = Task.WhenAll(Enumerable.Range(0, world).Select(r => Task.Run(() => work(groups[r], r))));
+            Assert.True(await Task.WhenAny(all, Task.Delay(TimeSpan.FromSeconds(60))) == all, "the collectives did not finish within 60 s");
+            await all;
         }
         finally
         {
-            foreach (var link in links) await link.DisposeAsync();
-            foreach (var server in servers) await server.DisposeAsync();
+            await Task.WhenAll(groups.Select(g => g.DisposeAsync().AsTask()));
         }
-    }
-
-    private static float[][] Inputs(int world, int length, int seed)
-    {
-        var random = new Random(seed);
-        return Enumerable.Range(0, world).Select(_ => Enumerable.Range(0, length).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray()).ToArray();
     }
 }

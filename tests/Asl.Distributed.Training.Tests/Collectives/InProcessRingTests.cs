@@ -12,10 +12,10 @@ public sealed class InProcessRingTests
         var first = new float[2];
         var second = new float[1];
 
-        await ring.Links[2].SendAsync(new[] { 1f, 2f }, 0, CancellationToken.None);
-        await ring.Links[2].SendAsync(new[] { 3f }, 1, CancellationToken.None);
-        await ring.Links[0].ReceiveAsync(first, 0, CancellationToken.None);
-        await ring.Links[0].ReceiveAsync(second, 1, CancellationToken.None);
+        await ring.Links[2].SendAsync(new[] { 1f, 2f }, 0, WireFormat.Float32, CancellationToken.None);
+        await ring.Links[2].SendAsync(new[] { 3f }, 1, WireFormat.Float32, CancellationToken.None);
+        await ring.Links[0].ReceiveAsync(first, 0, WireFormat.Float32, add: false, CancellationToken.None);
+        await ring.Links[0].ReceiveAsync(second, 1, WireFormat.Float32, add: false, CancellationToken.None);
 
         Assert.Equal([1f, 2f], first);
         Assert.Equal([3f], second);
@@ -24,37 +24,37 @@ public sealed class InProcessRingTests
     }
 
     [Fact]
-    public async Task ReceiveAsync_UnexpectedTag_ThrowsNamingBothSteps()
+    public async Task ReceiveAsync_UnexpectedTag_ThrowsNamingBothTags()
     {
         var ring = new InProcessRing(2);
-        await ring.Links[0].SendAsync(new[] { 1f }, 4, CancellationToken.None);
+        await ring.Links[0].SendAsync(new[] { 1f }, 4, WireFormat.Float32, CancellationToken.None);
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(
-            async () => await ring.Links[1].ReceiveAsync(new float[1], 3, CancellationToken.None));
+        var error = await Assert.ThrowsAsync<CollectiveException>(
+            async () => await ring.Links[1].ReceiveAsync(new float[1], 3, WireFormat.Float32, add: false, CancellationToken.None));
 
-        Assert.Contains("step 3", error.Message);
-        Assert.Contains("step 4", error.Message);
+        Assert.Contains("expected tag 3", error.Message);
+        Assert.Contains("received tag 4", error.Message);
     }
 
     [Fact]
     public async Task ReceiveAsync_UnexpectedLength_Throws()
     {
         var ring = new InProcessRing(2);
-        await ring.Links[0].SendAsync(new[] { 1f, 2f }, 0, CancellationToken.None);
+        await ring.Links[0].SendAsync(new[] { 1f, 2f }, 0, WireFormat.Float32, CancellationToken.None);
 
-        await Assert.ThrowsAsync<InvalidOperationException>(
-            async () => await ring.Links[1].ReceiveAsync(new float[3], 0, CancellationToken.None));
+        await Assert.ThrowsAsync<CollectiveException>(
+            async () => await ring.Links[1].ReceiveAsync(new float[3], 0, WireFormat.Float32, add: false, CancellationToken.None));
     }
 
     [Fact]
     public async Task SendAsync_ChannelFull_WaitsUntilCancelled()
     {
         var ring = new InProcessRing(2, capacity: 1);
-        await ring.Links[0].SendAsync(new[] { 1f }, 0, CancellationToken.None);
+        await ring.Links[0].SendAsync(new[] { 1f }, 0, WireFormat.Float32, CancellationToken.None);
         using var timeout = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(
-            async () => await ring.Links[0].SendAsync(new[] { 2f }, 1, timeout.Token));
+            async () => await ring.Links[0].SendAsync(new[] { 2f }, 1, WireFormat.Float32, timeout.Token));
         Assert.Equal(sizeof(float), ring.Links[0].BytesSent);
     }
 }

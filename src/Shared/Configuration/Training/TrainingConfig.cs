@@ -25,6 +25,8 @@ public sealed class TrainingConfig
 
     public OutputConfig Output { get; set; } = new();
 
+    public DistributedConfig Distributed { get; set; } = new();
+
     /// <summary>Throws a <see cref="ConfigException"/> naming the first setting out of range; returns this.</summary>
     public TrainingConfig Validate()
     {
@@ -36,6 +38,7 @@ public sealed class TrainingConfig
         Schedule.Validate("schedule");
         Run.Validate("run");
         Output.Validate("output");
+        Distributed.Validate("distributed");
         return this;
     }
 }

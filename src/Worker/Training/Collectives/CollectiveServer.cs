@@ -1,17 +1,20 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Asl.Distributed.Training.Collectives;
 
 /// <summary>
-/// The gRPC server a worker hosts for its left neighbour (HTTP/2 cleartext), serving one rank's
-/// <see cref="CollectiveService"/>. Port 0 picks a free port; <see cref="Address"/> tells which.
+/// The gRPC server a worker hosts for its left neighbour (HTTP/2 cleartext, or TLS when configured), serving one
+/// rank's <see cref="CollectiveService"/>. Port 0 picks a free port; <see cref="Address"/> tells which.
 /// </summary>
 public sealed class CollectiveServer : IAsyncDisposable
 {
@@ -26,23 +29,49 @@ public sealed class CollectiveServer : IAsyncDisposable
     /// <summary>Where the left neighbour connects, e.g. http://127.0.0.1:40123.</summary>
     public Uri Address { get; }
 
-    /// <summary>Starts serving <paramref name="inbox"/> on <paramref name="endpoint"/>.</summary>
+    /// <summary>Starts serving <paramref name="inbox"/> on <paramref name="endpoint"/>; fails naming the address when it is taken.</summary>
     public static async Task<CollectiveServer> StartAsync(RingInbox inbox, IPEndPoint endpoint, CancellationToken ct = default)
     {
+        var options = inbox.Options;
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(2));
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            kestrel.Listen(endpoint, listen => listen.Protocols = HttpProtocols.Http2);
-            // Larger HTTP/2 windows keep a chunk stream moving (platform notes: ~1.2 GB/s with 16 MiB windows).
-            kestrel.Limits.Http2.InitialConnectionWindowSize = 16 << 20;
-            kestrel.Limits.Http2.InitialStreamWindowSize = 16 << 20;
+            kestrel.Listen(endpoint, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http2;
+                if (options.Tls is { } tls)
+                {
+                    listen.UseHttps(new HttpsConnectionAdapterOptions
+                    {
+                        ServerCertificate = X509Certificate2.CreateFromPemFile(tls.CertificatePath, tls.KeyPath),
+                        ClientCertificateMode = ClientCertificateMode.NoCertificate,
+                    });
+                }
+            });
+            kestrel.Limits.Http2.InitialConnectionWindowSize = PeerChannels.WindowBytes;
+            kestrel.Limits.Http2.InitialStreamWindowSize = PeerChannels.WindowBytes;
+            kestrel.Limits.Http2.MaxStreamsPerConnection = 4 * options.Streams + 4;
+            kestrel.Limits.MinRequestBodyDataRate = null; // a stream may idle between collectives; heartbeats watch it
         });
-        builder.Services.AddGrpc(options => options.MaxReceiveMessageSize = inbox.MaxChunkFloats * sizeof(float) + 1024);
+        builder.Services.AddGrpc(grpc =>
+        {
+            grpc.MaxReceiveMessageSize = options.ChunkLength * sizeof(float) + 1024;
+            grpc.EnableDetailedErrors = true;
+        });
         builder.Services.AddSingleton(inbox);
         var app = builder.Build();
         app.MapGrpcService<CollectiveService>();
-        await app.StartAsync(ct).ConfigureAwait(false);
+        try
+        {
+            await app.StartAsync(ct).ConfigureAwait(false);
+        }
+        catch (IOException e)
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+            throw new CollectiveException(inbox.Rank, -1, $"cannot listen on {endpoint}: {e.Message}", e);
+        }
         string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new CollectiveServer(app, new Uri(address));
     }

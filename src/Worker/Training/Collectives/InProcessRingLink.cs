@@ -4,8 +4,8 @@ using System.Threading.Channels;
 namespace Asl.Distributed.Training.Collectives;
 
 /// <summary>
-/// One rank's end of an <see cref="InProcessRing"/>. A send copies the chunk into a pooled array, so the caller may
-/// reuse its memory as soon as the send completes; the receiver returns the array to the pool.
+/// One rank's end of an <see cref="InProcessRing"/>. A send encodes the chunk into a pooled array, as a network link
+/// would, so the caller may reuse its memory as soon as the send completes; the receiver returns the array.
 /// </summary>
 public sealed class InProcessRingLink : IRingLink
 {
@@ -23,46 +23,52 @@ public sealed class InProcessRingLink : IRingLink
     /// <summary>The rank that owns this link.</summary>
     public int Rank { get; }
 
-    /// <summary>Payload bytes this rank has sent so far (4 per float), for traffic checks and telemetry.</summary>
+    /// <summary>Payload bytes this rank has sent so far, for traffic checks and telemetry.</summary>
     public long BytesSent => Interlocked.Read(ref _bytesSent);
 
     /// <inheritdoc />
-    public async ValueTask SendAsync(ReadOnlyMemory<float> chunk, int tag, CancellationToken ct)
+    public async ValueTask SendAsync(ReadOnlyMemory<float> chunk, long tag, WireFormat format, CancellationToken ct)
     {
-        var data = ArrayPool<float>.Shared.Rent(chunk.Length);
-        chunk.CopyTo(data);
+        int length = chunk.Length * WireCodec.BytesPerElement(format);
+        var data = ArrayPool<byte>.Shared.Rent(length);
+        WireCodec.Encode(chunk.Span, data.AsSpan(0, length), format);
         try
         {
-            await _toRight.WriteAsync(new Message(tag, data, chunk.Length), ct).ConfigureAwait(false);
+            await _toRight.WriteAsync(new Message(tag, format, data, length), ct).ConfigureAwait(false);
         }
         catch
         {
-            ArrayPool<float>.Shared.Return(data);
+            ArrayPool<byte>.Shared.Return(data);
             throw;
         }
-        Interlocked.Add(ref _bytesSent, (long)chunk.Length * sizeof(float));
+        Interlocked.Add(ref _bytesSent, length);
     }
 
     /// <inheritdoc />
-    public async ValueTask ReceiveAsync(Memory<float> destination, int tag, CancellationToken ct)
+    public async ValueTask ReceiveAsync(Memory<float> destination, long tag, WireFormat format, bool add, CancellationToken ct)
     {
         var message = await _fromLeft.ReadAsync(ct).ConfigureAwait(false);
         try
         {
-            if (message.Tag != tag || message.Length != destination.Length)
+            int expected = destination.Length * WireCodec.BytesPerElement(format);
+            if (message.Tag != tag || message.Format != format || message.Length != expected)
             {
-                throw new InvalidOperationException(
-                    $"Rank {Rank} expected step {tag} with {destination.Length} floats from its left neighbour " +
-                    $"but received step {message.Tag} with {message.Length} floats.");
+                throw new CollectiveException(Rank, -1,
+                    $"expected tag {tag} with {destination.Length} {format} values from the left neighbour " +
+                    $"but received tag {message.Tag} with {message.Length} bytes of {message.Format}");
             }
-            message.Data.AsSpan(0, message.Length).CopyTo(destination.Span);
+            var bytes = message.Data.AsSpan(0, message.Length);
+            if (add)
+                WireCodec.DecodeAdd(bytes, destination.Span, format);
+            else
+                WireCodec.Decode(bytes, destination.Span, format);
         }
         finally
         {
-            ArrayPool<float>.Shared.Return(message.Data);
+            ArrayPool<byte>.Shared.Return(message.Data);
         }
     }
 
-    /// <summary>A chunk in flight: the first <paramref name="Length"/> floats of the pooled <paramref name="Data"/>.</summary>
-    internal readonly record struct Message(int Tag, float[] Data, int Length);
+    /// <summary>A chunk in flight: the first <paramref name="Length"/> bytes of the pooled <paramref name="Data"/>.</summary>
+    internal readonly record struct Message(long Tag, WireFormat Format, byte[] Data, int Length);
 }

@@ -1,7 +1,3 @@
-using System.Buffers;
-using System.Numerics;
-using System.Runtime.InteropServices;
-
 namespace Asl.Distributed.Training.Collectives;
 
 /// <summary>
@@ -21,6 +17,7 @@ public sealed class RingAllReduce
 {
     private readonly IRingLink _link;
     private readonly int _chunkLength;
+    private readonly WireFormat _format;
 
     /// <summary>Builds the all-reduce of rank <paramref name="rank"/> in a ring of <paramref name="worldSize"/>.</summary>
     public RingAllReduce(IRingLink link, int rank, int worldSize, RingAllReduceOptions? options = null)
@@ -33,6 +30,7 @@ public sealed class RingAllReduce
         options.Validate();
         _link = link;
         _chunkLength = options.ChunkLength;
+        _format = options.Format;
         Rank = rank;
         WorldSize = worldSize;
     }
@@ -43,8 +41,14 @@ public sealed class RingAllReduce
     /// <summary>Number of ranks in the ring.</summary>
     public int WorldSize { get; }
 
-    /// <summary>Replaces <paramref name="buffer"/> on every rank with the element-wise sum over all ranks.</summary>
-    public async Task SumAsync(Memory<float> buffer, CancellationToken ct = default)
+    /// <summary>
+    /// Replaces <paramref name="buffer"/> on every rank with the element-wise sum over all ranks.
+    /// <paramref name="collective"/> numbers the collective within the job (every rank passes the same number), so a
+    /// chunk of another collective is caught rather than added. With a compressed <see cref="RingAllReduceOptions.Format"/>
+    /// each finished segment is rounded to that format once, by its owner, before it is shared, so every rank still
+    /// ends bitwise identical.
+    /// </summary>
+    public async Task SumAsync(Memory<float> buffer, CancellationToken ct = default, long collective = 0)
     {
         ct.ThrowIfCancellationRequested();
         if (WorldSize == 1 || buffer.IsEmpty)
@@ -53,15 +57,16 @@ public sealed class RingAllReduce
         // One failing half must stop the other: a sender waiting for a chunk that will never be added would hang.
         using var failFast = CancellationTokenSource.CreateLinkedTokenSource(ct);
         using var forwardable = new SemaphoreSlim(0);
-        var sending = RunOrCancelAsync(SendLoopAsync(buffer, forwardable, failFast.Token), failFast);
-        var receiving = RunOrCancelAsync(ReceiveLoopAsync(buffer, forwardable, failFast.Token), failFast);
+        long tagBase = collective << 16;
+        var sending = RunOrCancelAsync(SendLoopAsync(buffer, tagBase, forwardable, failFast.Token), failFast);
+        var receiving = RunOrCancelAsync(ReceiveLoopAsync(buffer, tagBase, forwardable, failFast.Token), failFast);
         await Task.WhenAll(sending, receiving).ConfigureAwait(false);
     }
 
     /// <summary>Replaces <paramref name="buffer"/> on every rank with the element-wise mean over all ranks (sum / n).</summary>
-    public async Task AverageAsync(Memory<float> buffer, CancellationToken ct = default)
+    public async Task AverageAsync(Memory<float> buffer, CancellationToken ct = default, long collective = 0)
     {
-        await SumAsync(buffer, ct).ConfigureAwait(false);
+        await SumAsync(buffer, ct, collective).ConfigureAwait(false);
         if (WorldSize > 1)
             Divide(buffer.Span, WorldSize);
     }
@@ -100,7 +105,7 @@ public sealed class RingAllReduce
         }
     }
 
-    private async Task SendLoopAsync(Memory<float> buffer, SemaphoreSlim forwardable, CancellationToken ct)
+    private async Task SendLoopAsync(Memory<float> buffer, long tagBase, SemaphoreSlim forwardable, CancellationToken ct)
     {
         for (var step = 0; step < StepCount; step++)
         {
@@ -111,86 +116,31 @@ public sealed class RingAllReduce
                 if (step > 0)
                     await forwardable.WaitAsync(ct).ConfigureAwait(false);
                 var chunk = buffer.Slice(start + offset, Math.Min(_chunkLength, length - offset));
-                await _link.SendAsync(chunk, step, ct).ConfigureAwait(false);
+                await _link.SendAsync(chunk, tagBase + step, _format, ct).ConfigureAwait(false);
             }
         }
     }
 
-    private async Task ReceiveLoopAsync(Memory<float> buffer, SemaphoreSlim forwardable, CancellationToken ct)
+    private async Task ReceiveLoopAsync(Memory<float> buffer, long tagBase, SemaphoreSlim forwardable, CancellationToken ct)
     {
-        var scratchLength = Math.Min(_chunkLength, Segment(buffer.Length, WorldSize, 0).Length);
-        var scratch = new[] { ArrayPool<float>.Shared.Rent(scratchLength), ArrayPool<float>.Shared.Rent(scratchLength) };
-        try
+        for (var step = 0; step < StepCount; step++)
         {
-            for (var step = 0; step < StepCount; step++)
+            var segment = Segment(buffer.Length, WorldSize, ReceiveSegmentIndex(step));
+            var target = buffer.Slice(segment.Start, segment.Length);
+            bool reduce = step < WorldSize - 1;
+            bool owned = step == WorldSize - 2; // the last reduce step leaves this rank's own segment fully summed
+            for (var offset = 0; offset < target.Length; offset += _chunkLength)
             {
-                var segment = Segment(buffer.Length, WorldSize, ReceiveSegmentIndex(step));
-                var target = buffer.Slice(segment.Start, segment.Length);
-                var forwarded = step < StepCount - 1;
-                if (step < WorldSize - 1)
-                    await ReceiveAndAddAsync(target, scratch, step, forwardable, forwarded, ct).ConfigureAwait(false);
-                else
-                    await ReceiveInPlaceAsync(target, step, forwardable, forwarded, ct).ConfigureAwait(false);
+                // The link adds straight from its received bytes into the buffer: no scratch copy. Later chunks keep
+                // arriving in the link's queue meanwhile, so receiving and adding overlap.
+                var chunk = target.Slice(offset, Math.Min(_chunkLength, target.Length - offset));
+                await _link.ReceiveAsync(chunk, tagBase + step, _format, add: reduce, ct).ConfigureAwait(false);
+                if (owned && _format != WireFormat.Float32)
+                    WireCodec.Round(chunk.Span, _format);
+                if (step < StepCount - 1)
+                    forwardable.Release();
             }
         }
-        finally
-        {
-            ArrayPool<float>.Shared.Return(scratch[0]);
-            ArrayPool<float>.Shared.Return(scratch[1]);
-        }
-    }
-
-    private async Task ReceiveAndAddAsync(
-        Memory<float> target, float[][] scratch, int step, SemaphoreSlim forwardable, bool forwarded, CancellationToken ct)
-    {
-        if (target.IsEmpty)
-            return;
-        var chunkCount = (target.Length + _chunkLength - 1) / _chunkLength;
-        var pending = _link.ReceiveAsync(ScratchChunk(scratch, target.Length, 0), step, ct);
-        for (var k = 0; k < chunkCount; k++)
-        {
-            await pending.ConfigureAwait(false);
-            // Double buffering: the next chunk lands in the other scratch array while this one is added.
-            if (k + 1 < chunkCount)
-                pending = _link.ReceiveAsync(ScratchChunk(scratch, target.Length, k + 1), step, ct);
-            var received = ScratchChunk(scratch, target.Length, k);
-            Add(target.Span.Slice(k * _chunkLength, received.Length), received.Span);
-            if (forwarded)
-                forwardable.Release();
-        }
-    }
-
-    private async Task ReceiveInPlaceAsync(
-        Memory<float> target, int step, SemaphoreSlim forwardable, bool forwarded, CancellationToken ct)
-    {
-        for (var offset = 0; offset < target.Length; offset += _chunkLength)
-        {
-            var chunk = target.Slice(offset, Math.Min(_chunkLength, target.Length - offset));
-            await _link.ReceiveAsync(chunk, step, ct).ConfigureAwait(false);
-            if (forwarded)
-                forwardable.Release();
-        }
-    }
-
-    private Memory<float> ScratchChunk(float[][] scratch, int segmentLength, int chunkIndex)
-    {
-        var offset = chunkIndex * _chunkLength;
-        return scratch[chunkIndex % 2].AsMemory(0, Math.Min(_chunkLength, segmentLength - offset));
-    }
-
-    private static void Add(Span<float> accumulator, ReadOnlySpan<float> addend)
-    {
-        var i = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            var accumulatorVectors = MemoryMarshal.Cast<float, Vector<float>>(accumulator);
-            var addendVectors = MemoryMarshal.Cast<float, Vector<float>>(addend);
-            for (var v = 0; v < accumulatorVectors.Length; v++)
-                accumulatorVectors[v] += addendVectors[v];
-            i = accumulatorVectors.Length * Vector<float>.Count;
-        }
-        for (; i < accumulator.Length; i++)
-            accumulator[i] += addend[i];
     }
 
     private static void Divide(Span<float> values, int divisor)

@@ -12,6 +12,9 @@ public sealed record RingAllReduceOptions
     /// </summary>
     public int ChunkLength { get; init; } = DefaultChunkLength;
 
+    /// <summary>How values travel: float32, or bfloat16/float16 to halve the traffic (sums still accumulate in float32).</summary>
+    public WireFormat Format { get; init; } = WireFormat.Float32;
+
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first invalid field and its allowed values.</summary>
     public void Validate()
     {

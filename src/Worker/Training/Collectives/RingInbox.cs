@@ -1,60 +1,170 @@
+using System.Diagnostics;
 using System.Threading.Channels;
-using Google.Protobuf;
-using Grpc.Core;
+using Asl.Distributed.Contracts.V1;
 
 namespace Asl.Distributed.Training.Collectives;
 
 /// <summary>
-/// The receiving end of one rank's gRPC ring link: chunks its left neighbour streams in wait here (a bounded queue,
-/// so a fast sender cannot grow memory without limit) until the rank's all-reduce reads them.
+/// The receiving end of one rank's gRPC ring link. The left neighbour's streams post chunks here, each stream into its
+/// own bounded queue (so a fast sender cannot grow memory without limit); the rank's collectives take them in the
+/// link's message order, which round-robins over the streams. A watchdog fails the inbox, naming the left neighbour,
+/// when a receive has waited longer than the peer timeout without hearing anything from it (before the
+/// neighbour's first stream arrived, the rendezvous timeout applies instead).
 /// </summary>
-public sealed class RingInbox
+public sealed class RingInbox : IDisposable
 {
-    private readonly Channel<(int Tag, ByteString Data)> _chunks;
+    private readonly Channel<(long Sequence, long Tag, WireFormat Format, Google.Protobuf.ByteString Data)>[] _queues;
+    private readonly bool[] _attached;
+    private readonly Timer _watchdog;
+    private readonly CancellationTokenSource _closing = new();
+    private readonly Lock _sync = new();
+    private readonly long _started = Stopwatch.GetTimestamp();
+    private long _nextSequence;
+    private long _lastHeard;
+    private long _waitingSince;
+    private int _attachedCount;
+    private CollectiveException? _failure;
 
-    public RingInbox(int rank, int leftRank, string secret, int maxChunkFloats, int capacity = 4)
+    public RingInbox(int rank, int worldSize, string secret, CollectiveOptions options)
     {
+        options.Validate();
         Rank = rank;
-        LeftRank = leftRank;
+        WorldSize = worldSize;
+        LeftRank = (rank + worldSize - 1) % worldSize;
         Secret = secret;
-        MaxChunkFloats = maxChunkFloats;
-        _chunks = Channel.CreateBounded<(int, ByteString)>(new BoundedChannelOptions(capacity) { SingleReader = true, SingleWriter = true });
+        Options = options;
+        _queues = new Channel<(long, long, WireFormat, Google.Protobuf.ByteString)>[options.Streams];
+        for (int s = 0; s < options.Streams; s++)
+        {
+            _queues[s] = Channel.CreateBounded<(long, long, WireFormat, Google.Protobuf.ByteString)>(
+                new BoundedChannelOptions(options.QueueCapacity) { SingleReader = true, SingleWriter = true });
+        }
+        _attached = new bool[options.Streams];
+        var period = TimeSpan.FromTicks(Math.Max(TimeSpan.FromMilliseconds(20).Ticks, options.HeartbeatInterval.Ticks / 2));
+        _watchdog = new Timer(_ => CheckSilence(), null, period, period);
     }
 
     public int Rank { get; }
 
+    public int WorldSize { get; }
+
     public int LeftRank { get; }
+
+    public CollectiveOptions Options { get; }
 
     internal string Secret { get; }
 
-    public int MaxChunkFloats { get; }
+    /// <summary>Cancelled when the inbox fails or closes: stream handlers stop reading then.</summary>
+    internal CancellationToken Closing => _closing.Token;
 
-    /// <summary>Queues one received chunk, waiting while the queue is full.</summary>
-    internal ValueTask PostAsync(int tag, ByteString data, CancellationToken ct) => _chunks.Writer.WriteAsync((tag, data), ct);
+    /// <summary>The error that ended the inbox, if any.</summary>
+    public CollectiveException? Failure => Volatile.Read(ref _failure);
 
-    /// <summary>Ends the inbox with an error that every later receive rethrows (a broken or malformed stream).</summary>
-    internal void Fail(Exception error) => _chunks.Writer.TryComplete(error);
+    /// <summary>Raised once, on the thread that failed the inbox, so the link can tell its right neighbour.</summary>
+    internal event Action<CollectiveException>? Failed;
 
-    /// <summary>Takes the next chunk into <paramref name="destination"/>; checks its step and length.</summary>
-    internal async ValueTask ReceiveAsync(Memory<float> destination, int tag, CancellationToken ct)
+    /// <summary>Registers stream <paramref name="streamIndex"/> from a HELLO; throws a <see cref="CollectiveException"/> if it is not acceptable.</summary>
+    internal void Attach(RingMessage hello)
     {
-        (int Tag, ByteString Data) chunk;
-        try
+        if (hello.Kind != RingMessageKind.Hello)
+            throw Protocol($"opened a stream with {hello.Kind} instead of HELLO");
+        if (hello.SenderRank != LeftRank)
+            throw new CollectiveException(Rank, hello.SenderRank, $"accepts streams only from its left neighbour rank {LeftRank}, not from rank {hello.SenderRank}");
+        if (hello.WorldSize != WorldSize)
+            throw Protocol($"runs with world size {hello.WorldSize} but rank {Rank} with {WorldSize}; every rank must be started with the same --world-size");
+        lock (_sync)
         {
-            chunk = await _chunks.Reader.ReadAsync(ct).ConfigureAwait(false);
+            if (hello.StreamIndex < 0 || hello.StreamIndex >= _attached.Length || _attached[hello.StreamIndex])
+                throw Protocol($"opened stream {hello.StreamIndex}; allowed: each of 0..{_attached.Length - 1} once (collective.streams must match on every rank)");
+            _attached[hello.StreamIndex] = true;
+            _attachedCount++;
         }
-        catch (ChannelClosedException e) when (e.InnerException is RpcException rpc)
-        {
-            throw new RpcException(rpc.Status, $"rank {Rank}: the ring is broken: {rpc.Status.Detail}");
-        }
-        catch (ChannelClosedException e) when (e.InnerException is not null)
-        {
-            throw new RpcException(new Status(StatusCode.Unavailable, $"rank {Rank}: the ring is broken: {e.InnerException.Message}"));
-        }
-        if (chunk.Tag != tag || chunk.Data.Length != destination.Length * sizeof(float))
-            throw new InvalidOperationException($"rank {Rank} expected step {tag} with {destination.Length} floats from rank {LeftRank} " +
-                $"but received step {chunk.Tag} with {chunk.Data.Length / sizeof(float)} floats");
-        // The message's bytes are immutable and owned by the received message: one copy, straight into place.
-        System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(chunk.Data.Span).CopyTo(destination.Span);
+        Touch();
     }
+
+    /// <summary>Records that the left neighbour is alive (any message, heartbeats included).</summary>
+    internal void Touch() => Volatile.Write(ref _lastHeard, Stopwatch.GetTimestamp());
+
+    /// <summary>Queues one received chunk of stream <paramref name="streamIndex"/>, waiting while that queue is full.</summary>
+    internal ValueTask PostAsync(int streamIndex, RingMessage message, WireFormat format, CancellationToken ct)
+    {
+        Touch();
+        return _queues[streamIndex].Writer.WriteAsync((message.Sequence, message.Tag, format, message.Data), ct);
+    }
+
+    /// <summary>Ends the inbox with <paramref name="error"/>; every waiting and later receive throws it. The first failure wins.</summary>
+    internal void Fail(CollectiveException error)
+    {
+        if (Interlocked.CompareExchange(ref _failure, error, null) is not null)
+            return;
+        foreach (var queue in _queues)
+            queue.Writer.TryComplete(error);
+        _closing.Cancel();
+        Failed?.Invoke(error);
+    }
+
+    /// <summary>Takes the next chunk into <paramref name="destination"/> (overwriting or adding); checks its tag, format and length.</summary>
+    internal async ValueTask ReceiveAsync(Memory<float> destination, long tag, WireFormat format, bool add, CancellationToken ct)
+    {
+        long sequence = _nextSequence++;
+        var queue = _queues[sequence % _queues.Length];
+        (long Sequence, long Tag, WireFormat Format, Google.Protobuf.ByteString Data) chunk;
+        if (!queue.Reader.TryRead(out chunk))
+        {
+            Volatile.Write(ref _waitingSince, Stopwatch.GetTimestamp());
+            try
+            {
+                chunk = await queue.Reader.ReadAsync(ct).ConfigureAwait(false);
+            }
+            catch (ChannelClosedException e)
+            {
+                throw e.InnerException as CollectiveException ?? new CollectiveException(Rank, LeftRank, "the link from the left neighbour is closed");
+            }
+            finally
+            {
+                Volatile.Write(ref _waitingSince, 0);
+            }
+        }
+        int bytes = destination.Length * WireCodec.BytesPerElement(format);
+        if (chunk.Sequence != sequence || chunk.Tag != tag || chunk.Format != format || chunk.Data.Length != bytes)
+        {
+            var error = new CollectiveException(Rank, LeftRank,
+                $"expected message {sequence} (collective {tag >> 16}, step {tag & 0xFFFF}) with {destination.Length} {format} values " +
+                $"but received message {chunk.Sequence} (collective {chunk.Tag >> 16}, step {chunk.Tag & 0xFFFF}) with {chunk.Data.Length} bytes of {chunk.Format}");
+            Fail(error);
+            throw error;
+        }
+        // The message's bytes are owned by the received message: decoded once, straight into place.
+        if (add)
+            WireCodec.DecodeAdd(chunk.Data.Span, destination.Span, format);
+        else
+            WireCodec.Decode(chunk.Data.Span, destination.Span, format);
+    }
+
+    /// <summary>Stops the watchdog and the stream handlers (end of the job).</summary>
+    public void Dispose()
+    {
+        _watchdog.Dispose();
+        foreach (var queue in _queues)
+            queue.Writer.TryComplete();
+        _closing.Cancel();
+    }
+
+    private void CheckSilence()
+    {
+        long waitingSince = Volatile.Read(ref _waitingSince);
+        if (waitingSince == 0 || Failure is not null)
+            return;
+        bool joined = Volatile.Read(ref _attachedCount) > 0;
+        long heard = Math.Max(Volatile.Read(ref _lastHeard), waitingSince);
+        var silent = Stopwatch.GetElapsedTime(heard);
+        var limit = joined ? Options.PeerTimeout : Options.RendezvousTimeout - Stopwatch.GetElapsedTime(_started, waitingSince);
+        if (silent < limit)
+            return;
+        Fail(joined
+            ? new CollectiveException(Rank, LeftRank, $"rank {LeftRank} sent nothing, not even a heartbeat, for {silent.TotalSeconds:F1} s (collective timeout {Options.PeerTimeout.TotalSeconds:G} s)")
+            : new CollectiveException(Rank, LeftRank, $"rank {LeftRank} never connected within the rendezvous timeout of {Options.RendezvousTimeout.TotalSeconds:G} s"));
+    }
+
+    private CollectiveException Protocol(string problem) => new(Rank, LeftRank, $"rank {LeftRank} {problem}");
 }

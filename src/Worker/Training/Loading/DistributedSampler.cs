@@ -22,7 +22,12 @@ public sealed class DistributedSampler
     /// <param name="shuffle">Whether each epoch uses a fresh permutation (PyTorch's default: true).</param>
     /// <param name="seed">Seed shared by all ranks; the epoch's permutation depends on seed + epoch only.</param>
     /// <param name="dropLast">Drop the tail that does not divide evenly instead of padding.</param>
-    public DistributedSampler(int datasetLength, int worldSize = 1, int rank = 0, bool shuffle = true, long seed = 0, bool dropLast = false)
+    /// <param name="uneven">
+    /// Neither pad nor drop: rank r takes positions r, r + world, … below N, so shards differ by at most one sample and
+    /// together hold every sample exactly once (validation on the exact set, gathered afterwards).
+    /// </param>
+    public DistributedSampler(int datasetLength, int worldSize = 1, int rank = 0, bool shuffle = true, long seed = 0, bool dropLast = false,
+        bool uneven = false)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(datasetLength);
         if (worldSize < 1)
@@ -36,8 +41,12 @@ public sealed class DistributedSampler
         Shuffle = shuffle;
         Seed = seed;
         DropLast = dropLast;
-        NumSamples = dropLast ? datasetLength / worldSize : (datasetLength + worldSize - 1) / worldSize;
-        TotalSize = NumSamples * worldSize;
+        Uneven = uneven;
+        if (uneven && dropLast)
+            throw new ArgumentException("uneven shards and drop-last exclude each other", nameof(uneven));
+        NumSamples = uneven ? Math.Max(0, (datasetLength - rank + worldSize - 1) / worldSize)
+            : dropLast ? datasetLength / worldSize : (datasetLength + worldSize - 1) / worldSize;
+        TotalSize = uneven ? datasetLength : NumSamples * worldSize;
     }
 
     /// <summary>N.</summary>
@@ -58,13 +67,16 @@ public sealed class DistributedSampler
     /// <summary>Whether the uneven tail is dropped rather than padded.</summary>
     public bool DropLast { get; }
 
+    /// <summary>Whether shards are left uneven (no padding, no drop).</summary>
+    public bool Uneven { get; }
+
     /// <summary>The current epoch (0 until <see cref="SetEpoch"/>).</summary>
     public int Epoch { get; private set; }
 
-    /// <summary>Samples per rank per epoch: ceil(N / world), or floor(N / world) with drop-last.</summary>
+    /// <summary>Samples of this rank per epoch: ceil(N / world), floor(N / world) with drop-last, ceil((N − rank) / world) uneven.</summary>
     public int NumSamples { get; }
 
-    /// <summary>Length of the padded (or cut) global order: NumSamples · world.</summary>
+    /// <summary>Length of the padded (or cut) global order: NumSamples · world, or N when uneven.</summary>
     public int TotalSize { get; }
 
     /// <summary>Selects the epoch whose order <see cref="GetIndices"/> returns; call it before each epoch, on every rank.</summary>

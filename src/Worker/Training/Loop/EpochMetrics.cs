@@ -1,6 +1,10 @@
 namespace Asl.Distributed.Training.Loop;
 
-/// <summary>One line of metrics.jsonl: what an epoch of training and validation measured.</summary>
+/// <summary>
+/// One line of metrics.jsonl: what an epoch of training and validation measured. Loss and images count the whole
+/// global batch on every rank; <see cref="CommunicationShare"/> is the part of training time spent in gradient
+/// all-reduces.
+/// </summary>
 public sealed record EpochMetrics(
     int Epoch,
     long Step,
@@ -15,4 +19,6 @@ public sealed record EpochMetrics(
     double GammaNeg,
     double ImagesPerSecond,
     double Seconds,
-    long SkippedSteps);
+    long SkippedSteps,
+    int WorldSize = 1,
+    double CommunicationShare = 0);

@@ -21,7 +21,7 @@ internal static class RunResume
         var state = CheckpointFile.ReadState(files.LastCheckpoint);
         if (Identity(state.ConfigYaml) != Identity(configYaml))
             throw new CheckpointException(files.LastCheckpoint,
-                "was written by a run with another config (only schedule.stop_epoch may change on resume); resume with the config in config.yaml beside it, or choose a new output.dir");
+                "was written by a run with another config (only schedule.stop_epoch and the distributed section may change on resume); resume with the config in config.yaml beside it, or choose a new output.dir");
         state = CheckpointFile.Read(files.LastCheckpoint, model, ema, optimizer);
         if (adaptive is not null && state.AdaptiveAsymmetry is not null)
             adaptive.Restore(AdaptiveAsymmetryState.FromJson(state.AdaptiveAsymmetry));
@@ -42,11 +42,15 @@ internal static class RunResume
         return state;
     }
 
-    /// <summary>The config without its stop epoch: a run stopped at epoch 40 of 80 may be continued further.</summary>
+    /// <summary>
+    /// The config without its stop epoch and its distributed transport settings: a run stopped at epoch 40 of 80 may be
+    /// continued further, on any number of ranks.
+    /// </summary>
     private static string Identity(string configYaml)
     {
         var config = TrainingConfigLoader.Parse(configYaml);
         config.Schedule.StopEpoch = 0;
+        config.Distributed = new DistributedConfig();
         return TrainingConfigLoader.ToYaml(config);
     }
 }

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Asl.Distributed.Training.Collectives;
 using Asl.Distributed.Training.Metrics;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -7,17 +8,23 @@ namespace Asl.Distributed.Training.Loop;
 
 /// <summary>
 /// Scores a model on the validation batches: mAP, CF1 and OF1 at the threshold, Δp and the loss (mean over batches,
-/// reduced as configured, so comparable with the training loss), all computed on the whole validation set.
+/// reduced as configured, so comparable with the training loss), all computed on the whole validation set. With a
+/// data-parallel group each rank scores its shard, and the scores and targets are gathered so that every rank
+/// computes the metrics on the whole set.
 /// </summary>
 public sealed class Validator(nn.Module<Tensor, Tensor, Tensor> loss, int classCount, NoPositiveClassPolicy policy, double threshold)
 {
     /// <summary>Evaluates <paramref name="model"/> in eval mode without autograd; restores train mode after.</summary>
-    public ValidationResult Evaluate(nn.Module<Tensor, Tensor> model, IEpochBatches batches, int epoch, CancellationToken cancellationToken)
+    public ValidationResult Evaluate(nn.Module<Tensor, Tensor> model, IEpochBatches batches, int epoch, CancellationToken cancellationToken,
+        ProcessGroup? group = null)
     {
+        bool gather = group is { WorldSize: > 1 };
         bool wasTraining = model.training;
         model.eval();
         var scores = new MultiLabelScoreAccumulator(classCount);
         var gap = new ProbabilityGapAccumulator(classCount);
+        var localScores = new List<float>();
+        var localTargets = new List<float>();
         double lossSum = 0;
         int batchCount = 0;
         try
@@ -36,14 +43,33 @@ public sealed class Validator(nn.Module<Tensor, Tensor, Tensor> loss, int classC
                     var y = targets.to(ScalarType.Float32).contiguous();
                     var p = MemoryMarshal.Cast<byte, float>(probabilities.bytes);
                     var t = MemoryMarshal.Cast<byte, float>(y.bytes);
-                    scores.Add(p, t);
-                    gap.Add(p, t);
+                    if (gather)
+                    {
+                        localScores.AddRange(p);
+                        localTargets.AddRange(t);
+                    }
+                    else
+                    {
+                        scores.Add(p, t);
+                        gap.Add(p, t);
+                    }
                 }
             }
         }
         finally
         {
             model.train(wasTraining);
+        }
+        if (gather)
+        {
+            // The shards are disjoint and cover the set, so the gathered rows are the whole set in another order;
+            // every metric here is independent of row order.
+            var allScores = group!.AllGatherAsync(CollectionsMarshal.AsSpan(localScores).ToArray(), cancellationToken).GetAwaiter().GetResult();
+            var allTargets = group.AllGatherAsync(CollectionsMarshal.AsSpan(localTargets).ToArray(), cancellationToken).GetAwaiter().GetResult();
+            scores.Add(allScores.Values, allTargets.Values);
+            gap.Add(allScores.Values, allTargets.Values);
+            var sums = group.SumDoublesAsync([lossSum, batchCount], cancellationToken).GetAwaiter().GetResult();
+            (lossSum, batchCount) = (sums[0], (int)sums[1]);
         }
         int samples = scores.SampleCount;
         var map = scores.ComputeMeanAveragePrecision(policy);

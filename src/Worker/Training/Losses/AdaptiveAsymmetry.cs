@@ -57,7 +57,7 @@ public sealed class AdaptiveAsymmetry
         }
     }
 
-    /// <summary>Computes the batch's <see cref="ProbabilityGap"/>, applies <see cref="Update"/> with it and returns the gap.</summary>
+    /// <summary>Computes the batch's <see cref="ProbabilityGap(Tensor, Tensor)"/>, applies <see cref="Update"/> with it and returns the gap.</summary>
     public double Step(Tensor logits, Tensor targets)
     {
         var probGap = ProbabilityGap(logits, targets);
@@ -70,7 +70,30 @@ public sealed class AdaptiveAsymmetry
     /// p_t+ = Σ y·p / Σ y and p_t− = Σ (1 − y)(1 − p) / Σ (1 − y), so soft targets weigh each label by y.
     /// NaN when the batch has no positive (Σ y = 0) or no negative (Σ (1 − y) = 0) weight.
     /// </summary>
-    public static double ProbabilityGap(Tensor logits, Tensor targets)
+    public static double ProbabilityGap(Tensor logits, Tensor targets) => ProbabilityGap(GapSums(logits, targets));
+
+    /// <summary>
+    /// Δp from the four sums of <see cref="GapSums"/>; sums added over the shards of a batch (data-parallel ranks) give
+    /// the whole batch's Δp.
+    /// </summary>
+    public static double ProbabilityGap(ReadOnlySpan<double> sums)
+    {
+        if (sums.Length != GapSumCount)
+            throw new ArgumentException($"expected {GapSumCount} sums (Σy, Σ(1−y), Σy·p, Σ(1−y)(1−p)); got {sums.Length}", nameof(sums));
+        var (positives, negatives, positiveProb, negativeProb) = (sums[0], sums[1], sums[2], sums[3]);
+        if (positives == 0 || negatives == 0)
+            return double.NaN;
+        return negativeProb / negatives - positiveProb / positives;
+    }
+
+    /// <summary>How many sums <see cref="GapSums"/> returns.</summary>
+    public const int GapSumCount = 4;
+
+    /// <summary>
+    /// Σ y, Σ (1 − y), Σ y·p and Σ (1 − y)(1 − p) of a batch in float64, the parts of <see cref="ProbabilityGap(Tensor, Tensor)"/>.
+    /// Throws an <see cref="ArgumentException"/> for non-float logits, mismatched shapes, an empty batch or targets outside [0, 1].
+    /// </summary>
+    public static double[] GapSums(Tensor logits, Tensor targets)
     {
         ArgumentNullException.ThrowIfNull(logits);
         ArgumentNullException.ThrowIfNull(targets);
@@ -90,13 +113,10 @@ public sealed class AdaptiveAsymmetry
         var notY = 1 - y;
         var sums = torch.stack([y.sum(), notY.sum(), (y * p).sum(), (notY * (1 - p)).sum(), y.min(), y.max()])
             .cpu().data<double>().ToArray();
-        var (positives, negatives, positiveProb, negativeProb, yMin, yMax) = (sums[0], sums[1], sums[2], sums[3], sums[4], sums[5]);
-
+        var (yMin, yMax) = (sums[4], sums[5]);
         if (!(yMin >= 0 && yMax <= 1))
             throw new ArgumentException($"targets must lie in [0, 1]; got values from {yMin} to {yMax}", nameof(targets));
-        if (positives == 0 || negatives == 0)
-            return double.NaN;
-        return negativeProb / negatives - positiveProb / positives;
+        return sums[..GapSumCount];
     }
 
     /// <summary>

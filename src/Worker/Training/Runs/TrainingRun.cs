@@ -1,4 +1,6 @@
+using Asl.Distributed.Configuration;
 using Asl.Distributed.Configuration.Training;
+using Asl.Distributed.Training.Collectives;
 using Asl.Distributed.Training.Data;
 using Asl.Distributed.Training.Images;
 using Asl.Distributed.Training.Loading;
@@ -10,8 +12,9 @@ using static TorchSharp.torch;
 namespace Asl.Distributed.Training.Runs;
 
 /// <summary>
-/// One single-worker training run assembled from a config: data sets, loaders with the configured pipeline, the
-/// model (with pretrained weights) and the <see cref="Trainer"/>.
+/// One training run assembled from a config: data sets, loaders with the configured pipeline, the model (with
+/// pretrained weights) and the <see cref="Trainer"/>. In a data-parallel group each rank loads its shard:
+/// run.batch_size is the global batch, split evenly over the ranks.
 /// </summary>
 public sealed class TrainingRun : IDisposable
 {
@@ -31,12 +34,20 @@ public sealed class TrainingRun : IDisposable
     public MultiLabelDataset TrainSet { get; }
 
     /// <summary>Reads the data, builds loaders and the model factory; <paramref name="log"/> gets progress and notes.</summary>
-    public static TrainingRun Create(TrainingConfig config, TextWriter log, CancellationToken cancellationToken = default)
+    public static TrainingRun Create(TrainingConfig config, TextWriter log, CancellationToken cancellationToken = default, ProcessGroup? group = null)
     {
         config.Validate();
+        int world = group?.WorldSize ?? 1;
+        int rank = group?.Rank ?? 0;
+        int rankBatch = RankBatchSize(config.Run.BatchSize, world);
         int threads = config.Run.Threads > 0 ? config.Run.Threads : Environment.ProcessorCount;
         torch.set_num_threads(threads);
+        // Rank 0 reads (or generates) the data first, so that ranks sharing a folder never generate it twice at once.
+        if (rank > 0)
+            group!.BarrierAsync(cancellationToken).GetAwaiter().GetResult();
         var (trainSet, validationSet) = RunDataSets.Load(config.Data, log, cancellationToken);
+        if (rank == 0 && world > 1)
+            group!.BarrierAsync(cancellationToken).GetAwaiter().GetResult();
         log.WriteLine($"data: {trainSet.Samples.Count} training and {validationSet.Samples.Count} validation images, {trainSet.ClassCount} classes");
 
         var image = config.Image;
@@ -52,15 +63,16 @@ public sealed class TrainingRun : IDisposable
         };
         var loaderOptions = new LoaderOptions
         {
-            BatchSize = config.Run.BatchSize,
+            BatchSize = rankBatch,
             WorkerCount = config.Run.LoaderWorkers > 0 ? config.Run.LoaderWorkers : Environment.ProcessorCount,
             PrefetchBatches = config.Run.Prefetch,
             Seed = config.Seed,
             BadSamplePolicy = config.Data.BadRecords == "skip" ? BadSamplePolicy.Skip : BadSamplePolicy.Fail,
         };
-        var train = new MultiLabelLoader(trainSet, new DistributedSampler(trainSet.Samples.Count, seed: config.Seed),
+        var train = new MultiLabelLoader(trainSet, new DistributedSampler(trainSet.Samples.Count, world, rank, seed: config.Seed),
             ImagePipeline.Train(pipeline), loaderOptions);
-        var validation = new MultiLabelLoader(validationSet, new DistributedSampler(validationSet.Samples.Count, shuffle: false),
+        // Validation shards are uneven rather than padded: gathered, they are the validation set exactly once.
+        var validation = new MultiLabelLoader(validationSet, new DistributedSampler(validationSet.Samples.Count, world, rank, shuffle: false, uneven: world > 1),
             ImagePipeline.Eval(pipeline), loaderOptions);
 
         int classes = trainSet.ClassCount;
@@ -78,9 +90,16 @@ public sealed class TrainingRun : IDisposable
             return model;
         }
 
-        var trainer = new Trainer(config, CreateModel, new LoaderBatches(train), new LoaderBatches(validation), classes, log);
+        var trainer = new Trainer(config, CreateModel, new LoaderBatches(train), new LoaderBatches(validation), classes, log, group,
+            (long)(config.Distributed.BucketMb * (1 << 20)));
         return new TrainingRun(trainer, train, validation, trainSet);
     }
+
+    /// <summary>Each rank's share of the global batch; the error names run.batch_size when it does not divide.</summary>
+    public static int RankBatchSize(int globalBatch, int worldSize) => globalBatch % worldSize == 0
+        ? globalBatch / worldSize
+        : throw new ConfigException("run.batch_size",
+            $"{globalBatch} (the global batch) does not split evenly over {worldSize} ranks; allowed: a multiple of {worldSize}");
 
     public void Dispose()
     {

@@ -1,0 +1,54 @@
+namespace Asl.Distributed.Training.Collectives;
+
+/// <summary>Settings of a job's collectives over gRPC, the same on every rank.</summary>
+public sealed record CollectiveOptions
+{
+    /// <summary>Elements per message; the default 256 Ki floats is 1 MiB, a message size gRPC handles well.</summary>
+    public int ChunkLength { get; init; } = RingAllReduceOptions.DefaultChunkLength;
+
+    /// <summary>
+    /// Concurrent streams per link, each on its own HTTP/2 connection: one gRPC stream moves about a third of what a
+    /// raw socket does (platform notes), so chunks are spread round-robin over several.
+    /// </summary>
+    public int Streams { get; init; } = 4;
+
+    /// <summary>Chunks a stream's receiving queue holds before its sender waits (the bound on memory per link).</summary>
+    public int QueueCapacity { get; init; } = 4;
+
+    /// <summary>How long a rank waits on a silent peer (no data and no heartbeat) before it fails naming it.</summary>
+    public TimeSpan PeerTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long the ranks wait for each other to start and connect.</summary>
+    public TimeSpan RendezvousTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Wire format of gradient all-reduces (broadcast and gather are always float32).</summary>
+    public WireFormat Format { get; init; } = WireFormat.Float32;
+
+    /// <summary>TLS between ranks, or null for HTTP/2 cleartext (inside a cluster network).</summary>
+    public PeerTls? Tls { get; init; }
+
+    /// <summary>How often an idle link says it is alive: a fifth of the peer timeout, within [50 ms, 5 s].</summary>
+    public TimeSpan HeartbeatInterval =>
+        TimeSpan.FromTicks(Math.Clamp(PeerTimeout.Ticks / 5, TimeSpan.FromMilliseconds(50).Ticks, TimeSpan.FromSeconds(5).Ticks));
+
+    /// <summary>Throws an <see cref="ArgumentException"/> naming the first invalid field and its allowed values.</summary>
+    public CollectiveOptions Validate()
+    {
+        Check(ChunkLength is >= 1 and <= 1 << 24, nameof(ChunkLength), ChunkLength, "an integer in [1, 16777216]");
+        Check(Streams is >= 1 and <= 16, nameof(Streams), Streams, "an integer in [1, 16]");
+        Check(QueueCapacity is >= 1 and <= 64, nameof(QueueCapacity), QueueCapacity, "an integer in [1, 64]");
+        Check(PeerTimeout > TimeSpan.Zero, nameof(PeerTimeout), PeerTimeout, "a positive duration");
+        Check(RendezvousTimeout > TimeSpan.Zero, nameof(RendezvousTimeout), RendezvousTimeout, "a positive duration");
+        Check(Enum.IsDefined(Format), nameof(Format), Format, string.Join(", ", Enum.GetNames<WireFormat>()));
+        return this;
+    }
+
+    private static void Check(bool valid, string field, object value, string allowed)
+    {
+        if (!valid)
+            throw new ArgumentException($"{field} {value} is out of range; allowed: {allowed}");
+    }
+}
+
+/// <summary>PEM files for TLS between ranks: this rank's certificate and key, and the CA that signed every rank's.</summary>
+public sealed record PeerTls(string CertificatePath, string KeyPath, string CaPath);

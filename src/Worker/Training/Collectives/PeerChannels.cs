@@ -1,0 +1,51 @@
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+using Grpc.Net.Client;
+
+namespace Asl.Distributed.Training.Collectives;
+
+/// <summary>Client channels from one rank to another: HTTP/2, wide flow-control windows, TLS when configured.</summary>
+internal static class PeerChannels
+{
+    /// <summary>Flow-control window of streams and connections: a chunk stream should never stall on it.</summary>
+    public const int WindowBytes = 16 << 20;
+
+    /// <summary>A channel with its own connection (one per stream, so streams do not share a socket).</summary>
+    public static GrpcChannel Create(Uri address, CollectiveOptions options)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            InitialHttp2StreamWindowSize = WindowBytes,
+            PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
+            KeepAlivePingDelay = TimeSpan.FromSeconds(30),
+            KeepAlivePingTimeout = TimeSpan.FromSeconds(20),
+            ConnectTimeout = TimeSpan.FromSeconds(5),
+        };
+        if (options.Tls is { } tls)
+        {
+            var ca = X509Certificate2.CreateFromPemFile(tls.CaPath);
+            handler.SslOptions = new SslClientAuthenticationOptions
+            {
+                // Ranks are addressed by IP inside a cluster; their identity is the job's CA (and the job secret), not
+                // a host name, so a chain to that CA is what is checked.
+                RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate is not null && SignedBy(new X509Certificate2(certificate), ca),
+            };
+        }
+        return GrpcChannel.ForAddress(address, new GrpcChannelOptions
+        {
+            MaxSendMessageSize = options.ChunkLength * sizeof(float) + 1024,
+            MaxReceiveMessageSize = 1 << 20,
+            HttpHandler = handler,
+        });
+    }
+
+    /// <summary>Whether <paramref name="certificate"/> chains to <paramref name="ca"/> and nothing else.</summary>
+    public static bool SignedBy(X509Certificate2 certificate, X509Certificate2 ca)
+    {
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(ca);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        return chain.Build(certificate);
+    }
+}

@@ -1,0 +1,105 @@
+using Asl.Distributed.Training.Collectives;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Asl.Distributed.Training.DataParallel;
+
+/// <summary>
+/// Every trainable parameter's gradient as a view into one flat float32 buffer, laid out in reverse registration order
+/// (the order in which backward produces them, as DDP buckets them) and cut into buckets of about
+/// <see cref="BucketBytes"/>, each a contiguous slice. Backward accumulates straight into the buffer, so packing
+/// costs nothing; the all-reduce runs on the buffer's memory in place.
+/// </summary>
+/// <remarks>
+/// When the all-reduce runs: right after backward, the buckets one behind another on the ring, not during backward.
+/// Overlap would need to know when a parameter's gradient has been accumulated. TorchSharp has no tensor gradient
+/// hooks and no post-accumulate-grad hook; the one route it offers, an identity autograd function placed in the
+/// graph, runs its backward when the gradient of the activation behind it is ready, which is not ordered against
+/// the AccumulateGrad nodes of the parameters around it, so a bucket read there could miss a gradient that is
+/// still being added. Correctness first: the buckets go once backward has returned.
+/// Views survive <c>optimizer.zero_grad()</c>, which zeroes in place; <c>Module.zero_grad()</c> would drop them.
+/// </remarks>
+public sealed class GradientBuckets : IDisposable
+{
+    /// <summary>The default bucket size, PyTorch DDP's bucket_cap_mb = 25.</summary>
+    public const long DefaultBucketBytes = 25L << 20;
+
+    private readonly Tensor _flat;
+    private readonly Parameter[] _parameters;
+    private readonly (int Start, int Length)[] _buckets;
+
+    /// <summary>Points every trainable parameter's gradient at the flat buffer (zeroed).</summary>
+    public GradientBuckets(IEnumerable<Parameter> parameters, long bucketBytes = DefaultBucketBytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(bucketBytes, sizeof(float));
+        BucketBytes = bucketBytes;
+        _parameters = parameters.Where(p => p.requires_grad).Reverse().ToArray();
+        foreach (var p in _parameters)
+        {
+            if (p.dtype != ScalarType.Float32 || p.device_type != DeviceType.CPU)
+                throw new NotSupportedException($"data-parallel gradients need float32 CPU parameters; got {p.dtype} on {p.device}");
+        }
+        long total = _parameters.Sum(p => p.numel());
+        if (total > Array.MaxLength)
+            throw new NotSupportedException($"{total} parameters do not fit one gradient buffer (at most {Array.MaxLength})");
+        _flat = torch.zeros(total, ScalarType.Float32);
+        var buckets = new List<(int, int)>();
+        long offset = 0, bucketStart = 0;
+        long bucketFloats = bucketBytes / sizeof(float);
+        foreach (var p in _parameters)
+        {
+            long n = p.numel();
+            using (torch.no_grad())
+                p.grad = _flat.narrow(0, offset, n).view(p.shape);
+            offset += n;
+            // A parameter never straddles two buckets; a bucket closes once it reaches the cap.
+            if (offset - bucketStart >= bucketFloats)
+            {
+                buckets.Add(((int)bucketStart, (int)(offset - bucketStart)));
+                bucketStart = offset;
+            }
+        }
+        if (offset > bucketStart)
+            buckets.Add(((int)bucketStart, (int)(offset - bucketStart)));
+        _buckets = [.. buckets];
+    }
+
+    /// <summary>The bucket cap in bytes.</summary>
+    public long BucketBytes { get; }
+
+    /// <summary>Floats in the buffer (the trainable parameter count).</summary>
+    public long Length => _flat.numel();
+
+    /// <summary>Each bucket's start and length within the buffer, in all-reduce order.</summary>
+    public IReadOnlyList<(int Start, int Length)> Buckets => _buckets;
+
+    /// <summary>Whether every parameter's gradient is still the view this class put there.</summary>
+    public bool ViewsIntact
+    {
+        get
+        {
+            nint start = TensorMemory.Address(_flat), end = start + (nint)(_flat.numel() * sizeof(float));
+            return _parameters.All(p => p.grad is { } g && TensorMemory.Address(g) >= start && TensorMemory.Address(g) < end);
+        }
+    }
+
+    /// <summary>
+    /// Sums (or averages) the gradients over the ranks, bucket by bucket. Throws if a gradient was replaced (for
+    /// example by <c>Module.zero_grad()</c>), because the all-reduce would then miss it.
+    /// </summary>
+    public async Task AllReduceAsync(ProcessGroup group, bool average, CancellationToken ct)
+    {
+        if (group.WorldSize == 1)
+            return;
+        if (!ViewsIntact)
+            throw new InvalidOperationException("a parameter's gradient is no longer a view of the flat buffer (was Module.zero_grad() called?)");
+        var memory = FlatMemory();
+        foreach (var (start, length) in _buckets)
+            await group.AllReduceGradientsAsync(memory.Slice(start, length), average, ct).ConfigureAwait(false);
+    }
+
+    public void Dispose() => _flat.Dispose();
+
+    private Memory<float> FlatMemory() => new TensorMemory(_flat).Memory;
+}

@@ -1,0 +1,107 @@
+using System.Diagnostics;
+using System.Globalization;
+using Asl.Distributed.Training.Collectives;
+using Asl.Distributed.Training.DataParallel;
+using Asl.Distributed.Training.Losses;
+using Asl.Distributed.Training.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Asl.Distributed.Benchmarks;
+
+/// <summary>
+/// Data-parallel training steps per second: each rank is a process with one torch thread, runs forward, backward,
+/// the bucketed gradient all-reduce over gRPC and Adam on its share of a fixed global batch, and reports the time
+/// spent in the all-reduce. Usage: dp-steps [--ranks 1,2] [--model resnet18] [--batch 16] [--size 224]
+/// [--steps 10] [--streams 4] [--format float32]
+/// </summary>
+internal static class DataParallelStepBenchmark
+{
+    public static int Run(string[] args)
+    {
+        var ranks = RankProcesses.Option(args, "--ranks", "1,2").Split(',').Select(int.Parse).ToArray();
+        string model = RankProcesses.Option(args, "--model", "resnet18");
+        string batch = RankProcesses.Option(args, "--batch", "16");
+        string size = RankProcesses.Option(args, "--size", "224");
+        string steps = RankProcesses.Option(args, "--steps", "10");
+        string streams = RankProcesses.Option(args, "--streams", "4");
+        string format = RankProcesses.Option(args, "--format", "float32");
+        Console.WriteLine($"{model}, global batch {batch}, {size}², one torch thread per rank, {streams} stream(s), {format} gradients; {steps} timed steps after 2 warm-up");
+        Console.WriteLine();
+        Console.WriteLine("| ranks | steps/s | images/s | step (ms) | backward (ms) | all-reduce (ms) | share of step in all-reduce |");
+        Console.WriteLine("|---|---|---|---|---|---|---|");
+        foreach (int world in ranks)
+        {
+            var output = RankProcesses.Run("dp-steps-rank", world,
+                ["--model", model, "--batch", batch, "--size", size, "--steps", steps, "--streams", streams, "--format", format, "--world", $"{world}"],
+                TimeSpan.FromMinutes(20))[0];
+            var fields = output.Split('\n').Single(l => l.StartsWith("result ", StringComparison.Ordinal)).Trim().Split(' ');
+            double step = double.Parse(fields[1], CultureInfo.InvariantCulture);
+            double backward = double.Parse(fields[2], CultureInfo.InvariantCulture);
+            double reduce = double.Parse(fields[3], CultureInfo.InvariantCulture);
+            Console.WriteLine($"| {world} | {1 / step:F2} | {int.Parse(batch, CultureInfo.InvariantCulture) / step:F1} | {step * 1000:F0} | " +
+                $"{backward * 1000:F0} | {reduce * 1000:F0} | {reduce / step:P1} |");
+        }
+        return 0;
+    }
+
+    /// <summary>One rank; rank 0 prints "result stepSeconds backwardSeconds allReduceSeconds" (means over the timed steps).</summary>
+    public static int RunRank(string[] args)
+    {
+        int rank = int.Parse(RankProcesses.Option(args, "--rank", "0"), CultureInfo.InvariantCulture);
+        int world = int.Parse(RankProcesses.Option(args, "--world", "1"), CultureInfo.InvariantCulture);
+        var peers = RankProcesses.Option(args, "--peers", "").Split(',');
+        int batch = int.Parse(RankProcesses.Option(args, "--batch", "16"), CultureInfo.InvariantCulture) / world;
+        int size = int.Parse(RankProcesses.Option(args, "--size", "224"), CultureInfo.InvariantCulture);
+        int steps = int.Parse(RankProcesses.Option(args, "--steps", "10"), CultureInfo.InvariantCulture);
+        var options = new CollectiveOptions
+        {
+            Streams = int.Parse(RankProcesses.Option(args, "--streams", "4"), CultureInfo.InvariantCulture),
+            Format = Enum.Parse<WireFormat>(RankProcesses.Option(args, "--format", "float32"), ignoreCase: true),
+        };
+        torch.set_num_threads(1);
+        torch.manual_seed(rank);
+        const int classes = 80;
+        using var group = new Disposing(PeerGroup.JoinAsync(rank, peers, Environment.GetEnvironmentVariable(RankProcesses.SecretVariable) ?? "", options)
+            .GetAwaiter().GetResult());
+        var model = ModelFactory.Create(RankProcesses.Option(args, "--model", "resnet18"), classes, size);
+        model.train();
+        using var buckets = world > 1 ? new GradientBuckets(model.parameters()) : null;
+        var optimizer = optim.Adam(model.parameters(), 1e-4);
+        using var loss = new AsymmetricLoss();
+        var images = torch.rand(batch, 3, size, size);
+        var targets = torch.rand(batch, classes).lt(0.05).to(ScalarType.Float32);
+        double stepSeconds = 0, backwardSeconds = 0;
+        TimeSpan reduceBefore = TimeSpan.Zero;
+        for (int i = 0; i < steps + 2; i++)
+        {
+            if (i == 2)
+            {
+                stepSeconds = backwardSeconds = 0;
+                reduceBefore = group.Group.AllReduceTime;
+            }
+            using var scope = NewDisposeScope();
+            var clock = Stopwatch.StartNew();
+            optimizer.zero_grad();
+            var value = loss.forward(model.forward(images), targets);
+            var backward = Stopwatch.StartNew();
+            value.backward();
+            backwardSeconds += backward.Elapsed.TotalSeconds;
+            buckets?.AllReduceAsync(group.Group, average: false, CancellationToken.None).GetAwaiter().GetResult();
+            optimizer.step();
+            stepSeconds += clock.Elapsed.TotalSeconds;
+        }
+        double reduceSeconds = (group.Group.AllReduceTime - reduceBefore).TotalSeconds;
+        if (rank == 0)
+            Console.WriteLine(FormattableString.Invariant($"result {stepSeconds / steps} {backwardSeconds / steps} {reduceSeconds / steps}"));
+        group.Group.BarrierAsync().GetAwaiter().GetResult();
+        return 0;
+    }
+
+    private sealed class Disposing(ProcessGroup group) : IDisposable
+    {
+        public ProcessGroup Group { get; } = group;
+
+        public void Dispose() => Group.DisposeAsync().AsTask().GetAwaiter().GetResult();
+    }
+}

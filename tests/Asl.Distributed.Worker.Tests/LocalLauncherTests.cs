@@ -1,0 +1,252 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.RegularExpressions;
+using Asl.Distributed.Worker.Launching;
+
+namespace Asl.Distributed.Worker.Tests;
+
+/// <summary><see cref="LocalLauncher"/> with real <c>/bin/sh</c> children; the rank arguments arrive as <c>$1</c>...</summary>
+public sealed partial class LocalLauncherTests
+{
+    private static readonly TimeSpan HangLimit = TimeSpan.FromSeconds(20);
+
+    [Fact]
+    public void Run_ThreeRanks_EachGetsItsRankTheSamePeersAndSecretAndOutputIsPrefixed()
+    {
+        // $1..$3 are the user's args, then --rank r --world-size N --peers LIST
+        const string script = """
+            echo "args=$*"
+            echo "secret=$ASL_JOB_SECRET"
+            echo "to stderr" >&2
+            """;
+        var output = new LineRecorder();
+        var error = new LineRecorder();
+
+        int exit = LocalLauncher.Run(Sh(script), ["train", "cfg.yaml", "run.batch_size=8"], new LaunchOptions(3, TimeSpan.FromSeconds(1)),
+            output, error, CancellationToken.None);
+
+        Assert.True(exit == 0, $"exit {exit}\n{output}\n{error}");
+        string[] lines = output.Lines;
+        string first = lines[0];
+        Assert.StartsWith("asl-worker: starting 3 rank(s)", first);
+
+        var args = lines.Where(l => l.Contains("args=", StringComparison.Ordinal)).ToList();
+        Assert.Equal(3, args.Count);
+        var parsed = args.Select(l => ArgsLine().Match(l)).ToList();
+        Assert.All(parsed, m => Assert.True(m.Success, $"unexpected line in\n{output}"));
+        Assert.Equal(["0", "1", "2"], parsed.Select(m => m.Groups["rank"].Value).Order());
+        Assert.All(parsed, m => Assert.Equal("3", m.Groups["world"].Value));
+        Assert.Single(parsed.Select(m => m.Groups["peers"].Value).Distinct());
+        string[] peers = parsed[0].Groups["peers"].Value.Split(',');
+        Assert.Equal(3, peers.Length);
+        Assert.All(peers, p => Assert.StartsWith("127.0.0.1:", p));
+        Assert.Equal(3, peers.Select(p => int.Parse(p["127.0.0.1:".Length..], System.Globalization.CultureInfo.InvariantCulture)).Distinct().Count());
+        foreach (string port in peers.Select(p => p["127.0.0.1:".Length..]))
+            Assert.Contains(port, first);
+
+        foreach (var m in parsed)
+        {
+            string rank = m.Groups["rank"].Value;
+            Assert.Equal(rank == "0" ? "" : $"[rank {rank}] ", m.Groups["prefix"].Value);
+        }
+
+        var secrets = lines.Where(l => l.Contains("secret=", StringComparison.Ordinal)).Select(l => l[(l.IndexOf('=') + 1)..]).ToList();
+        Assert.Equal(3, secrets.Count);
+        string secret = Assert.Single(secrets.Distinct());
+        Assert.True(secret.Length >= 32, $"secret '{secret}' is too short");
+        Assert.DoesNotContain(secret, first);
+        Assert.DoesNotContain(secret, error.ToString());
+        Assert.NotEqual(secret, LocalLauncher.NewSecret());
+
+        Assert.Equal(["[rank 0] to stderr", "[rank 1] to stderr", "[rank 2] to stderr"], error.Lines.Order());
+    }
+
+    [Fact]
+    public void Run_OneRankFails_ReturnsItsCodeAndKillsTheSurvivorsWithTheirChildren()
+    {
+        const string script = """
+            if [ "$2" = 1 ]; then sleep 0.2; echo "rank 1 gives up" >&2; exit 3; fi
+            sleep 30 &
+            echo "pids $$ $!"
+            wait
+            """;
+        var output = new LineRecorder();
+        var error = new LineRecorder();
+        var clock = Stopwatch.StartNew();
+
+        int exit = LocalLauncher.Run(Sh(script), [], new LaunchOptions(3, TimeSpan.FromSeconds(1)), output, error, CancellationToken.None);
+
+        clock.Stop();
+        Assert.True(exit == 3, $"exit {exit}\n{output}\n{error}");
+        Assert.True(clock.Elapsed < HangLimit, $"took {clock.Elapsed}");
+        Assert.Contains("[rank 1] rank 1 gives up", error.Lines);
+        Assert.Contains("asl-worker: rank 1 exited with code 3", error.Lines);
+        string killLine = Assert.Single(error.Lines, l => l.StartsWith("asl-worker: killing", StringComparison.Ordinal));
+        Assert.Contains("rank 0", killLine);
+        Assert.Contains("rank 2", killLine);
+        Assert.DoesNotContain("rank 1 (pid", killLine);
+        Assert.EndsWith("after rank 1 failed", killLine);
+        Assert.True(error.ToString().IndexOf("rank 1 gives up", StringComparison.Ordinal)
+            < error.ToString().IndexOf("exited with code 3", StringComparison.Ordinal), error.ToString());
+
+        var pids = output.Lines.Where(l => l.Contains("pids ", StringComparison.Ordinal))
+            .SelectMany(l => l[(l.IndexOf("pids ", StringComparison.Ordinal) + 5)..].Split(' '))
+            .Select(p => int.Parse(p, System.Globalization.CultureInfo.InvariantCulture))
+            .ToList();
+        Assert.True(pids.Count == 4, $"expected two shells and two sleeps:\n{output}");
+        foreach (int pid in pids)
+            Assert.True(IsGone(pid, TimeSpan.FromSeconds(5)), $"process {pid} is still alive");
+    }
+
+    [Fact]
+    public async Task Run_Cancelled_SendsSigIntToEveryRankAndReturns130()
+    {
+        const string script = """
+            sleep 30 &
+            child=$!
+            trap 'kill $child; echo "got INT"; exit 0' INT
+            echo ready
+            wait
+            """;
+        var output = new LineRecorder();
+        var error = new LineRecorder();
+        using var cancel = new CancellationTokenSource();
+        var clock = Stopwatch.StartNew();
+
+        var run = Task.Run(() => LocalLauncher.Run(Sh(script), [], new LaunchOptions(3, TimeSpan.FromSeconds(5)), output, error, cancel.Token));
+        while (output.Lines.Count(l => l.EndsWith("ready", StringComparison.Ordinal)) < 3 && clock.Elapsed < HangLimit && !run.IsCompleted)
+            await Task.Delay(20);
+        Assert.True(output.Lines.Count(l => l.EndsWith("ready", StringComparison.Ordinal)) == 3, $"not all ranks came up:\n{output}\n{error}");
+        cancel.Cancel();
+
+        int exit = await run.WaitAsync(HangLimit); // throws TimeoutException if the launcher hangs
+        Assert.True(exit == 130, $"exit {exit}\n{output}\n{error}");
+        Assert.Equal(["[rank 1] got INT", "[rank 2] got INT", "got INT"], output.Lines.Where(l => l.EndsWith("got INT", StringComparison.Ordinal)).Order());
+        Assert.DoesNotContain(error.Lines, l => l.StartsWith("asl-worker: killing", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Run_MissingExecutable_ReturnsOneNamingTheCommand()
+    {
+        const string missing = "/nonexistent/asl-worker-missing";
+        var output = new LineRecorder();
+        var error = new LineRecorder();
+
+        int exit = LocalLauncher.Run([missing], ["train", "cfg.yaml"], new LaunchOptions(2, TimeSpan.FromSeconds(1)), output, error, CancellationToken.None);
+
+        Assert.Equal(1, exit);
+        Assert.Contains(missing, error.ToString());
+        Assert.Contains("cannot start rank 0", error.ToString());
+    }
+
+    [Fact]
+    public void FreeLoopbackPorts_AreDistinctAndCanBeBoundAgain()
+    {
+        int[] ports = LocalLauncher.FreeLoopbackPorts(8);
+
+        Assert.Equal(8, ports.Distinct().Count());
+        Assert.All(ports, p => Assert.InRange(p, 1, 65535));
+        var listeners = ports.Select(p => new TcpListener(IPAddress.Loopback, p)).ToList();
+        try
+        {
+            foreach (var listener in listeners)
+                listener.Start();
+        }
+        finally
+        {
+            foreach (var listener in listeners)
+                listener.Dispose();
+        }
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(257)]
+    public void Run_ProcessCountOutOfRange_ThrowsNamingTheRange(int count)
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() =>
+            LocalLauncher.Run(Sh("exit 0"), [], new LaunchOptions(count, TimeSpan.FromSeconds(1)), TextWriter.Null, TextWriter.Null, CancellationToken.None));
+        Assert.Contains("between 1 and 256", e.Message);
+    }
+
+    [Fact]
+    public void NewSecret_Is64HexDigitsAndFreshEachTime()
+    {
+        string a = LocalLauncher.NewSecret();
+        Assert.Matches("^[0-9a-f]{64}$", a);
+        Assert.NotEqual(a, LocalLauncher.NewSecret());
+    }
+
+    [Fact]
+    public void ChildCommandOfThisProcess_StartsWithAnExistingExecutable()
+    {
+        var command = LocalLauncher.ChildCommandOfThisProcess();
+        Assert.True(File.Exists(command[0]), command[0]);
+        if (Path.GetFileNameWithoutExtension(command[0]) == "dotnet")
+            Assert.EndsWith(".dll", Assert.Single(command.Skip(1)));
+    }
+
+    private static string[] Sh(string script) => ["/bin/sh", "-c", script, "sh"];
+
+    /// <summary>True once <c>/proc/PID</c> is gone or a zombie (a container's init may never reap an orphan).</summary>
+    private static bool IsGone(int pid, TimeSpan limit)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            string? stat = null;
+            try
+            {
+                stat = File.ReadAllText($"/proc/{pid}/stat");
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+            }
+            if (stat is null || stat[(stat.LastIndexOf(')') + 2)..].StartsWith('Z'))
+                return true;
+            if (clock.Elapsed > limit)
+                return false;
+            Thread.Sleep(20);
+        }
+    }
+
+    [GeneratedRegex(@"^(?<prefix>(\[rank \d+\] )?)args=train cfg\.yaml run\.batch_size=8 --rank (?<rank>\d+) --world-size (?<world>\d+) --peers (?<peers>\S+)$")]
+    private static partial Regex ArgsLine();
+
+    /// <summary>A <see cref="TextWriter"/> that the test may read while the launcher writes to it.</summary>
+    private sealed class LineRecorder : TextWriter
+    {
+        private readonly StringBuilder _text = new();
+
+        public override Encoding Encoding => Encoding.UTF8;
+
+        public string[] Lines
+        {
+            get
+            {
+                string text = ToString();
+                return text.Length == 0 ? [] : text.TrimEnd('\n').Split('\n');
+            }
+        }
+
+        public override void Write(char value)
+        {
+            lock (_text)
+                _text.Append(value);
+        }
+
+        public override void Write(string? value)
+        {
+            lock (_text)
+                _text.Append(value);
+        }
+
+        public override string ToString()
+        {
+            lock (_text)
+                return _text.ToString();
+        }
+    }
+}
