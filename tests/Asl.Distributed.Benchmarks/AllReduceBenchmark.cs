@@ -10,7 +10,8 @@ namespace Asl.Distributed.Benchmarks;
 /// Ring all-reduce bandwidth over gRPC on loopback between separate processes, reported as nccl-tests does
 /// (algbw = bytes / time, busbw = algbw · 2(n − 1)/n), beside one raw TCP socket's throughput measured in the same
 /// run. Usage: allreduce [--ranks 2,3] [--sizes-mib 1,4,25,100] [--streams 4] [--chunk-kib 1024]
-/// [--repetitions 5] [--format float32|bfloat16|float16]
+/// [--repetitions 5] [--format float32|bfloat16|float16] [--queue 4] [--op allreduce|allgather|broadcast]
+/// (allgather gathers blocks of size/n per rank; busbw is computed as for all-reduce, so compare time and algbw)
 /// </summary>
 internal static class AllReduceBenchmark
 {
@@ -22,9 +23,11 @@ internal static class AllReduceBenchmark
         string chunk = RankProcesses.Option(args, "--chunk-kib", "1024");
         string repetitions = RankProcesses.Option(args, "--repetitions", "5");
         string format = RankProcesses.Option(args, "--format", "float32");
+        string queue = RankProcesses.Option(args, "--queue", "4");
+        string op = RankProcesses.Option(args, "--op", "allreduce");
 
         double socket = await RawSocketGigabytesPerSecond(256 << 20);
-        Console.WriteLine($"{Environment.ProcessorCount} cores; one raw TCP socket on loopback: {socket:F2} GB/s; one process per rank; " +
+        Console.WriteLine($"{op}; {Environment.ProcessorCount} cores; one raw TCP socket on loopback: {socket:F2} GB/s; one process per rank; " +
             $"{streams} stream(s) per link, chunk {chunk} KiB, {format} on the wire; median of {repetitions}");
         Console.WriteLine();
         Console.WriteLine("| ranks | size (MiB) | time (ms) | algbw (GB/s) | busbw (GB/s) | busbw / raw socket |");
@@ -32,7 +35,7 @@ internal static class AllReduceBenchmark
         foreach (int world in ranks)
         {
             var outputs = RankProcesses.Run("allreduce-rank", world,
-                ["--sizes-mib", sizes, "--streams", streams, "--chunk-kib", chunk, "--repetitions", repetitions, "--format", format],
+                ["--sizes-mib", sizes, "--streams", streams, "--chunk-kib", chunk, "--repetitions", repetitions, "--format", format, "--queue", queue, "--op", op],
                 TimeSpan.FromMinutes(10));
             foreach (string line in outputs[0].Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             {
@@ -56,25 +59,42 @@ internal static class AllReduceBenchmark
         var peers = RankProcesses.Option(args, "--peers", "").Split(',');
         int[] sizes = List(args, "--sizes-mib", "1");
         int repetitions = List(args, "--repetitions", "5")[0];
+        string op = RankProcesses.Option(args, "--op", "allreduce");
         var options = new CollectiveOptions
         {
             Streams = List(args, "--streams", "4")[0],
             ChunkLength = List(args, "--chunk-kib", "1024")[0] * 1024 / sizeof(float),
             Format = Enum.Parse<WireFormat>(RankProcesses.Option(args, "--format", "float32"), ignoreCase: true),
+            QueueCapacity = List(args, "--queue", "4")[0],
         };
         await using var group = await PeerGroup.JoinAsync(rank, peers, Environment.GetEnvironmentVariable(RankProcesses.SecretVariable)!, options);
+        // Warm-up until the JIT has tiered up the hot paths (gRPC, Kestrel, the ring): a worker's steady state.
+        var warm = new float[(4 << 20) / sizeof(float)];
+        for (int i = 0; i < 40; i++)
+            await group.AllReduceGradientsAsync(warm, average: true);
         foreach (int mib in sizes)
         {
             var buffer = new float[(mib << 20) / sizeof(float)];
-            new Random(rank).NextBytes(System.Runtime.InteropServices.MemoryMarshal.AsBytes(buffer.AsSpan()));
+            var random = new Random(rank);
             for (int i = 0; i < buffer.Length; i++)
-                buffer[i] = float.IsFinite(buffer[i]) ? buffer[i] % 1f : 0.5f;
+                buffer[i] = random.NextSingle() - 0.5f;
             var times = new List<double>();
             for (int i = 0; i <= repetitions; i++)
             {
                 await group.BarrierAsync();
                 var clock = Stopwatch.StartNew();
-                await group.AllReduceGradientsAsync(buffer, average: true);
+                switch (op)
+                {
+                    case "allgather":
+                        await group.AllGatherAsync(buffer.AsMemory(0, buffer.Length / group.WorldSize));
+                        break;
+                    case "broadcast":
+                        await group.BroadcastAsync(buffer);
+                        break;
+                    default:
+                        await group.AllReduceGradientsAsync(buffer, average: true);
+                        break;
+                }
                 if (i > 0)
                     times.Add(clock.Elapsed.TotalSeconds); // the first one warms up pools and connections
             }

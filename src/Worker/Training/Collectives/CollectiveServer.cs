@@ -53,6 +53,9 @@ public sealed class CollectiveServer : IAsyncDisposable
             kestrel.Limits.Http2.InitialConnectionWindowSize = PeerChannels.WindowBytes;
             kestrel.Limits.Http2.InitialStreamWindowSize = PeerChannels.WindowBytes;
             kestrel.Limits.Http2.MaxStreamsPerConnection = 4 * options.Streams + 4;
+            // Fewer, larger frames and no early back-pressure on the connection's input: a chunk is 1 MiB.
+            kestrel.Limits.Http2.MaxFrameSize = (1 << 24) - 1;
+            kestrel.Limits.MaxRequestBufferSize = 64L << 20;
             kestrel.Limits.MinRequestBodyDataRate = null; // a stream may idle between collectives; heartbeats watch it
         });
         builder.Services.AddGrpc(grpc =>
