@@ -26,6 +26,39 @@ public sealed class TrainingConfigLoaderTests
           precision: bfloat16
         """;
 
+    [Theory]
+    [InlineData("distributed.timeout_s=0", "distributed.timeout_s")]
+    [InlineData("distributed.rendezvous_timeout_s=-1", "distributed.rendezvous_timeout_s")]
+    [InlineData("distributed.bucket_mb=0", "distributed.bucket_mb")]
+    [InlineData("distributed.streams=17", "distributed.streams")]
+    [InlineData("distributed.chunk_kib=0", "distributed.chunk_kib")]
+    [InlineData("distributed.compression=int8", "distributed.compression")]
+    [InlineData("distributed.tls_cert=/etc/asl/rank.pem", "distributed.tls_cert")]
+    public void Parse_BadDistributedSetting_NamesTheField(string assignment, string field)
+    {
+        var error = Assert.Throws<ConfigException>(() => TrainingConfigLoader.Parse(CocoYaml, [assignment]));
+        Assert.Equal(field, error.Field);
+    }
+
+    [Fact]
+    public void Parse_DistributedSection_ReadsEveryKeyWithDDPDefaults()
+    {
+        var defaults = TrainingConfigLoader.Parse(CocoYaml).Distributed;
+        Assert.Equal((60.0, 60.0, 25.0, 1024, 4, "none"), (defaults.TimeoutS, defaults.RendezvousTimeoutS, defaults.BucketMb, defaults.ChunkKib, defaults.Streams, defaults.Compression));
+
+        var set = TrainingConfigLoader.Parse(CocoYaml + """
+
+            distributed:
+              timeout_s: 5
+              bucket_mb: 50
+              compression: bfloat16
+              tls_cert: a.pem
+              tls_key: a.key
+              tls_ca: ca.pem
+            """).Distributed;
+        Assert.Equal((5.0, 50.0, "bfloat16", "ca.pem"), (set.TimeoutS, set.BucketMb, set.Compression, set.TlsCa));
+    }
+
     [Fact]
     public void Parse_CocoRecipe_ReadsEverySectionAndKeepsDefaults()
     {

@@ -143,6 +143,39 @@ public sealed class GrpcRingTests
             await groups[r].DisposeAsync();
     }
 
+    [Fact]
+    public async Task SumAsync_OverTls_EqualsTheCleartextResultAndAForeignCaIsRefused()
+    {
+        string folder = Directory.CreateTempSubdirectory("asl-tls-").FullName;
+        try
+        {
+            var job = TestCertificates.Write(folder, "job");
+            var stranger = TestCertificates.Write(folder, "stranger");
+            var inputs = RingHarness.RandomInputs(2, 100_003, seed: 4);
+            var overTls = RingHarness.Copy(inputs);
+            await WithGroups(2, Small with { Tls = job }, (group, r) => group.SumAsync(overTls[r]));
+            var clear = RingHarness.Copy(inputs);
+            await WithGroups(2, Small, (group, r) => group.SumAsync(clear[r]));
+            Assert.Equal(clear[0], overTls[0]);
+            Assert.Equal(clear[1], overTls[1]);
+
+            // Rank 1 trusts another CA: it cannot connect to rank 0, whose certificate the job CA signed.
+            var peers = PeerPorts.Loopback(2);
+            var options = Small with { RendezvousTimeout = TimeSpan.FromSeconds(3) };
+            var ranks = new[]
+            {
+                Task.Run(() => PeerGroup.JoinAsync(0, peers, Secret, options with { Tls = job })),
+                Task.Run(() => PeerGroup.JoinAsync(1, peers, Secret, options with { Tls = job with { CaPath = stranger.CaPath } })),
+            };
+            var errors = await Task.WhenAll(ranks.Select(async t => await Assert.ThrowsAsync<CollectiveException>(() => t)));
+            Assert.Equal(0, errors[1].LostRank);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     private static async Task WithGroups(int world, CollectiveOptions options, Func<ProcessGroup, int, Task> work)
     {
         var peers = PeerPorts.Loopback(world);

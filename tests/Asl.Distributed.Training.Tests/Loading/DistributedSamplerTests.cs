@@ -19,6 +19,35 @@ public sealed class DistributedSamplerTests
         }
     }
 
+    [Theory]
+    [InlineData(10, 3, true)]
+    [InlineData(10, 3, false)]
+    [InlineData(2, 3, false)]
+    [InlineData(0, 2, false)]
+    [InlineData(7, 1, true)]
+    public void GetIndices_Uneven_ShardsHoldEverySampleExactlyOnce(int length, int world, bool shuffle)
+    {
+        var shards = Enumerable.Range(0, world).Select(r =>
+        {
+            var sampler = new DistributedSampler(length, world, r, shuffle, seed: 3, uneven: true);
+            sampler.SetEpoch(2);
+            var indices = sampler.GetIndices();
+            Assert.Equal(sampler.NumSamples, indices.Length);
+            return indices;
+        }).ToArray();
+
+        Assert.Equal(Enumerable.Range(0, length), shards.SelectMany(s => s).Order());
+        Assert.InRange(shards.Max(s => s.Length) - shards.Min(s => s.Length), 0, 1);
+        // The same interleaving as the padded sampler, only without the padding.
+        var padded = new DistributedSampler(length, world, 0, shuffle, seed: 3);
+        padded.SetEpoch(2);
+        Assert.Equal(padded.GetIndices().Take(shards[0].Length), shards[0]);
+    }
+
+    [Fact]
+    public void Constructor_UnevenWithDropLast_Throws() =>
+        Assert.Throws<ArgumentException>(() => new DistributedSampler(10, 2, 0, uneven: true, dropLast: true));
+
     [Fact]
     public void GetIndices_TenSamplesThreeRanksDropLast_CutsTheTail()
     {

@@ -31,6 +31,25 @@ public sealed class AdaptiveAsymmetryTests
     }
 
     [Fact]
+    public void GapSums_AddedOverShardsOfABatch_GiveTheWholeBatchsGap()
+    {
+        using var scope = torch.NewDisposeScope();
+        var logits = torch.randn(12, 5, ScalarType.Float64, generator: new torch.Generator(9));
+        var targets = torch.rand(12, 5, ScalarType.Float64, generator: new torch.Generator(10)).gt(0.6).to(ScalarType.Float64);
+        var sums = new double[AdaptiveAsymmetry.GapSumCount];
+        foreach (var rows in new[] { (0, 5), (5, 4), (9, 3) })
+        {
+            var part = AdaptiveAsymmetry.GapSums(logits.narrow(0, rows.Item1, rows.Item2), targets.narrow(0, rows.Item1, rows.Item2));
+            for (int i = 0; i < sums.Length; i++)
+                sums[i] += part[i];
+        }
+
+        Assert.Equal(AdaptiveAsymmetry.ProbabilityGap(logits, targets), AdaptiveAsymmetry.ProbabilityGap(sums), 12);
+        Assert.Throws<ArgumentException>(() => AdaptiveAsymmetry.ProbabilityGap(new double[3]));
+        Assert.True(double.IsNaN(AdaptiveAsymmetry.ProbabilityGap([0, 4, 0, 1])));
+    }
+
+    [Fact]
     public void ProbabilityGap_SoftTargetsInFloat64_WeighsEachLabelByItsTarget()
     {
         using var scope = torch.NewDisposeScope();

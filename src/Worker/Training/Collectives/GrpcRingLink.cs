@@ -144,7 +144,7 @@ public sealed class GrpcRingLink : IRingLink, IAsyncDisposable
     {
         // A failure is passed on before the streams close, so the right neighbour learns which rank is lost
         // rather than seeing this rank leave.
-        await _telling.WaitAsync(TimeSpan.FromSeconds(3)).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
+        await Volatile.Read(ref _telling).WaitAsync(TimeSpan.FromSeconds(3)).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
         Interlocked.Exchange(ref _closing, 1);
         await _heartbeat.DisposeAsync().ConfigureAwait(false);
         foreach (var stream in _streams.Where(s => s is not null))
@@ -234,11 +234,11 @@ public sealed class GrpcRingLink : IRingLink, IAsyncDisposable
             return error;
         if (Interlocked.CompareExchange(ref _failure, error, null) is not null)
             return _failure!;
+        if (error.LostRank != RightRank)
+            Volatile.Write(ref _telling, TellRightAsync(error));
         foreach (var stream in _streams.Where(s => s is not null))
             stream.Queue.Writer.TryComplete(error);
         _inbox.Fail(error);
-        if (error.LostRank != RightRank)
-            _telling = TellRightAsync(error);
         return error;
     }
 

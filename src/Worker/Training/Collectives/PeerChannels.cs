@@ -1,4 +1,5 @@
 using System.Net.Security;
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Grpc.Net.Client;
 
@@ -23,7 +24,7 @@ internal static class PeerChannels
         };
         if (options.Tls is { } tls)
         {
-            var ca = X509Certificate2.CreateFromPemFile(tls.CaPath);
+            var ca = LoadCertificate(tls.CaPath);
             handler.SslOptions = new SslClientAuthenticationOptions
             {
                 // Ranks are addressed by IP inside a cluster; their identity is the job's CA (and the job secret), not
@@ -37,6 +38,34 @@ internal static class PeerChannels
             MaxReceiveMessageSize = 1 << 20,
             HttpHandler = handler,
         });
+    }
+
+    /// <summary>The first certificate of a PEM file (no private key expected).</summary>
+    public static X509Certificate2 LoadCertificate(string pemPath)
+    {
+        string pem = File.ReadAllText(pemPath);
+        if (!PemEncoding.TryFind(pem, out var fields) || pem[fields.Label] != "CERTIFICATE")
+            throw new CryptographicException($"{pemPath} holds no PEM CERTIFICATE block");
+        return X509CertificateLoader.LoadCertificate(Convert.FromBase64String(pem[fields.Base64Data]));
+    }
+
+    /// <summary>Loads every TLS file once, so a bad one fails at start with the config field named.</summary>
+    public static void Check(PeerTls tls)
+    {
+        Try("distributed.tls_ca", tls.CaPath, () => LoadCertificate(tls.CaPath).Dispose());
+        Try("distributed.tls_cert", tls.CertificatePath, () => X509Certificate2.CreateFromPemFile(tls.CertificatePath, tls.KeyPath).Dispose());
+    }
+
+    private static void Try(string field, string path, Action load)
+    {
+        try
+        {
+            load();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or CryptographicException or ArgumentException)
+        {
+            throw new Configuration.ConfigException(field, $"'{path}' cannot be used: {e.Message}; allowed: a readable PEM file (tls_cert with its tls_key, tls_ca the CA certificate)");
+        }
     }
 
     /// <summary>Whether <paramref name="certificate"/> chains to <paramref name="ca"/> and nothing else.</summary>

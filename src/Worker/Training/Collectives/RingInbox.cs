@@ -97,10 +97,12 @@ public sealed class RingInbox : IDisposable
     {
         if (Interlocked.CompareExchange(ref _failure, error, null) is not null)
             return;
+        // The link passes the failure on before any waiting collective sees it, so a rank that exits right after
+        // has already told its neighbour which rank is lost.
+        Failed?.Invoke(error);
         foreach (var queue in _queues)
             queue.Writer.TryComplete(error);
         _closing.Cancel();
-        Failed?.Invoke(error);
     }
 
     /// <summary>Takes the next chunk into <paramref name="destination"/> (overwriting or adding); checks its tag, format and length.</summary>

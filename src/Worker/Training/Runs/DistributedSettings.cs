@@ -6,7 +6,16 @@ namespace Asl.Distributed.Training.Runs;
 /// <summary>The config's <c>distributed</c> section as collective options.</summary>
 public static class DistributedSettings
 {
-    public static CollectiveOptions ToOptions(DistributedConfig config) => new CollectiveOptions
+    /// <summary>The options; with TLS configured, also loads the PEM files (a bad one throws a ConfigException naming its field).</summary>
+    public static CollectiveOptions ToOptions(DistributedConfig config)
+    {
+        var options = Map(config);
+        if (options.Tls is { } tls)
+            PeerChannels.Check(tls);
+        return options;
+    }
+
+    private static CollectiveOptions Map(DistributedConfig config) => new CollectiveOptions
     {
         ChunkLength = config.ChunkKib * 1024 / sizeof(float),
         Streams = config.Streams,

@@ -1,0 +1,98 @@
+using Asl.Distributed.Training.Collectives;
+using Asl.Distributed.Training.DataParallel;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Asl.Distributed.Training.Tests.DataParallel;
+
+/// <summary><see cref="GradientBuckets"/> and <see cref="ModelSync"/> on small models over an in-process ring.</summary>
+[Collection(Loop.GlobalTorchRandomCollection.Name)]
+public sealed class GradientBucketsTests
+{
+    [Fact]
+    public void Constructor_BucketsFollowReverseRegistrationOrderWithoutSplittingAParameter()
+    {
+        using var scope = NewDisposeScope();
+        var model = nn.Sequential(("a", nn.Linear(10, 20)), ("b", nn.Linear(20, 30)), ("c", nn.Linear(30, 4)));
+        // Parameters in registration order: a.weight 200, a.bias 20, b.weight 600, b.bias 30, c.weight 120, c.bias 4.
+        using var buckets = new GradientBuckets(model.parameters(), bucketBytes: 150 * sizeof(float));
+
+        Assert.Equal(974, buckets.Length);
+        Assert.Equal([(0, 4 + 120 + 30), (154, 600), (754, 20 + 200)], buckets.Buckets);
+        Assert.True(buckets.ViewsIntact);
+    }
+
+    [Fact]
+    public void Backward_AccumulatesIntoTheFlatBufferAndZeroGradKeepsTheViews()
+    {
+        using var scope = NewDisposeScope();
+        var model = nn.Linear(3, 2);
+        using var buckets = new GradientBuckets(model.parameters());
+        var optimizer = optim.Adam(model.parameters());
+        var x = torch.ones(4, 3);
+
+        model.forward(x).sum().backward();
+        var expected = model.parameters().Select(p => p.grad!.clone()).ToList();
+        optimizer.zero_grad();
+        Assert.True(buckets.ViewsIntact, "optimizer.zero_grad() replaced a gradient view");
+        Assert.All(model.parameters(), p => Assert.Equal(0, p.grad!.abs().sum().item<float>()));
+        model.forward(x).sum().backward();
+
+        Assert.All(model.parameters().Zip(expected), pair => Assert.True(pair.First.grad!.eq(pair.Second).all().item<bool>()));
+        model.zero_grad();
+        Assert.False(buckets.ViewsIntact);
+    }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public async Task AllReduceAsync_SumsEveryRanksGradientsOverTheRing(int world)
+    {
+        using var scope = NewDisposeScope();
+        var ring = new InProcessRing(world);
+        var models = Enumerable.Range(0, world).Select(_ => nn.Sequential(("a", nn.Linear(7, 5)), ("b", nn.Linear(5, 3)))).ToArray();
+        var buckets = models.Select(m => new GradientBuckets(m.parameters(), bucketBytes: 16 * sizeof(float))).ToArray();
+        var groups = Enumerable.Range(0, world).Select(r => new ProcessGroup(ring.Links[r], r, world, chunkLength: 5)).ToArray();
+        for (int r = 0; r < world; r++)
+            models[r].forward(torch.randn(4, 7)).square().sum().backward();
+        var expected = models[0].parameters().Select((_, i) =>
+            models.Select(m => m.parameters().ElementAt(i).grad!.to(ScalarType.Float64)).Aggregate((a, b) => a + b)).ToList();
+
+        await Task.WhenAll(Enumerable.Range(0, world).Select(r => Task.Run(() => buckets[r].AllReduceAsync(groups[r], average: false, CancellationToken.None))));
+
+        foreach (var model in models)
+        {
+            foreach (var (p, sum) in model.parameters().Zip(expected))
+                Assert.True(p.grad!.to(ScalarType.Float64).allclose(sum, rtol: 1e-6, atol: 1e-6), "a rank's gradient is not the sum over ranks");
+        }
+        foreach (var b in buckets)
+            b.Dispose();
+    }
+
+    [Fact]
+    public void BroadcastState_RanksWithDifferentWeightsAndBuffers_AllHoldRankZerosBitForBit()
+    {
+        using var scope = NewDisposeScope();
+        const int world = 3;
+        var ring = new InProcessRing(world);
+        var models = Enumerable.Range(0, world).Select(_ => nn.Sequential(("conv", nn.Conv2d(3, 4, 3)), ("bn", nn.BatchNorm2d(4)))).ToArray();
+        for (int r = 0; r < world; r++)
+            models[r].forward(torch.randn(2, 3, 8, 8)); // different running statistics and num_batches_tracked per rank
+        models[0].forward(torch.randn(2, 3, 8, 8));
+        var groups = Enumerable.Range(0, world).Select(r => new ProcessGroup(ring.Links[r], r, world, chunkLength: 7)).ToArray();
+        var expected = models[0].state_dict().ToDictionary(e => e.Key, e => e.Value.clone());
+
+        var threads = Enumerable.Range(0, world).Select(r => new Thread(() => ModelSync.BroadcastState(groups[r], models[r], CancellationToken.None))).ToArray();
+        foreach (var t in threads)
+            t.Start();
+        foreach (var t in threads)
+            Assert.True(t.Join(TimeSpan.FromSeconds(30)));
+
+        foreach (var model in models)
+        {
+            foreach (var (name, value) in model.state_dict())
+                Assert.True(value.eq(expected[name]).all().item<bool>(), $"{name} differs from rank 0's");
+        }
+        Assert.Equal(2L, models[2].state_dict()["bn.num_batches_tracked"].item<long>());
+    }
+}
