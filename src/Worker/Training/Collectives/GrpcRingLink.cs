@@ -78,10 +78,10 @@ public sealed class GrpcRingLink : IRingLink, IAsyncDisposable
                 }
                 catch (Exception e) when (e is RpcException or InvalidOperationException or IOException)
                 {
-                    var status = StatusOf(call, e);
+                    var status = await StatusOfAsync(call, e).ConfigureAwait(false);
                     call.Dispose();
                     if (status.StatusCode is StatusCode.Unauthenticated or StatusCode.FailedPrecondition or StatusCode.InvalidArgument)
-                        throw Fail(new CollectiveException(_inbox.Rank, RightRank, $"rank {RightRank} at {_rightAddress} refused the connection: {status.Detail}"));
+                        throw Fail(new CollectiveException(_inbox.Rank, RightRank, $"rank {RightRank} at {_rightAddress} refused the connection ({status.StatusCode}: {status.Detail})"));
                     if (Stopwatch.GetTimestamp() >= deadline)
                     {
                         throw Fail(new CollectiveException(_inbox.Rank, RightRank,
@@ -256,18 +256,22 @@ public sealed class GrpcRingLink : IRingLink, IAsyncDisposable
         }
     }
 
-    private static Status StatusOf(AsyncClientStreamingCall<RingMessage, RingAck> call, Exception e)
+    /// <summary>Why a stream could not be opened: the server's own status when it answered (a refusal), else the local error.</summary>
+    private static async Task<Status> StatusOfAsync(AsyncClientStreamingCall<RingMessage, RingAck> call, Exception e)
     {
-        if (e is RpcException rpc)
-            return rpc.Status;
         try
         {
-            return call.GetStatus();
+            await call.ResponseAsync.WaitAsync(TimeSpan.FromSeconds(1)).ConfigureAwait(false);
         }
-        catch (InvalidOperationException)
+        catch (RpcException answered)
         {
-            return new Status(StatusCode.Unavailable, e.Message);
+            return answered.Status;
         }
+        catch (Exception waited) when (waited is TimeoutException or InvalidOperationException or IOException)
+        {
+            // No answer: fall back to what the write saw.
+        }
+        return e is RpcException rpc ? rpc.Status : new Status(StatusCode.Unavailable, e.Message);
     }
 
     private void ThrowIfFailed()

@@ -37,6 +37,10 @@ internal static class PeerChannels
             MaxSendMessageSize = options.ChunkLength * sizeof(float) + 1024,
             MaxReceiveMessageSize = 1 << 20,
             HttpHandler = handler,
+            // While ranks start, a neighbour's port may refuse for a moment: retry soon rather than back off for
+            // seconds (the default backoff would let a rendezvous run out while the neighbour is already up).
+            InitialReconnectBackoff = TimeSpan.FromMilliseconds(50),
+            MaxReconnectBackoff = TimeSpan.FromMilliseconds(500),
         });
     }
 
