@@ -1,7 +1,6 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Reflection;
+using Asl.Distributed.Training.Collectives;
 
 namespace Asl.Distributed.Benchmarks;
 
@@ -16,7 +15,7 @@ internal static class RankProcesses
     /// <summary>Runs <paramref name="world"/> ranks of <paramref name="command"/> and returns each rank's standard output; throws if one fails.</summary>
     public static string[] Run(string command, int world, IEnumerable<string> args, TimeSpan limit)
     {
-        var peers = LoopbackPeers(world);
+        var peers = LoopbackPorts.Peers(world);
         string secret = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
         var processes = new List<(Process Process, Task<string> Output, Task<string> Error)>();
         string host = Environment.ProcessPath!;
@@ -64,16 +63,5 @@ internal static class RankProcesses
     {
         int index = Array.IndexOf(args, name);
         return index >= 0 && index + 1 < args.Length ? args[index + 1] : fallback;
-    }
-
-    private static string[] LoopbackPeers(int count)
-    {
-        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToArray();
-        foreach (var listener in listeners)
-            listener.Start();
-        var peers = listeners.Select(l => $"127.0.0.1:{((IPEndPoint)l.LocalEndpoint).Port}").ToArray();
-        foreach (var listener in listeners)
-            listener.Stop();
-        return peers;
     }
 }

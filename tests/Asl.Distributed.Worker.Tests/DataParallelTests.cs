@@ -1,7 +1,6 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
+using Asl.Distributed.Training.Collectives;
 using Asl.Distributed.Training.Loop;
 using Asl.Distributed.Training.Models;
 using TorchSharp;
@@ -84,7 +83,7 @@ public sealed class DataParallelTests : IDisposable
     public void Train_RankKilledMidEpoch_OthersExitNamingItAndTheCheckpointResumesOnTwoRanks()
     {
         string run = Path.Combine(_folder, "killed");
-        var peers = LoopbackPeers(3);
+        var peers = LoopbackPorts.Peers(3);
         string[] slow = [$"output.dir={run}", "schedule.epochs=3", "data.synthetic.train_images=600", "run.batch_size=6"];
         var ranks = Enumerable.Range(0, 3).Select(r => new WorkerProcess(Secret,
             ["train", ConfigPath, .. slow, "--rank", $"{r}", "--world-size", "3", "--peers", string.Join(',', peers)])).ToArray();
@@ -128,7 +127,7 @@ public sealed class DataParallelTests : IDisposable
     [Fact]
     public void Train_RankNeverJoins_TheOthersFailAtTheRendezvousTimeoutNamingIt()
     {
-        var peers = LoopbackPeers(3);
+        var peers = LoopbackPorts.Peers(3);
         var clock = Stopwatch.StartNew();
         var ranks = new[] { 0, 2 }.Select(r => new WorkerProcess(Secret,
             ["train", ConfigPath, $"output.dir={Path.Combine(_folder, "lonely")}", "distributed.rendezvous_timeout_s=3",
@@ -183,15 +182,4 @@ public sealed class DataParallelTests : IDisposable
     }
 
     private static double LastMap(string run) => JsonDocument.Parse(File.ReadAllLines(Path.Combine(run, "metrics.jsonl"))[^1]).RootElement.GetProperty("map").GetDouble();
-
-    private static string[] LoopbackPeers(int count)
-    {
-        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToArray();
-        foreach (var listener in listeners)
-            listener.Start();
-        var peers = listeners.Select(l => $"127.0.0.1:{((IPEndPoint)l.LocalEndpoint).Port}").ToArray();
-        foreach (var listener in listeners)
-            listener.Stop();
-        return peers;
-    }
 }

@@ -90,7 +90,7 @@ public sealed class GrpcRingTests
     [Fact]
     public async Task JoinAsync_WrongSecret_FailsNamingTheRefusingRankInsteadOfHanging()
     {
-        var peers = PeerPorts.Loopback(2);
+        var peers = LoopbackPorts.Peers(2);
         var options = Small with { RendezvousTimeout = TimeSpan.FromSeconds(5) };
         var ranks = new[]
         {
@@ -108,7 +108,7 @@ public sealed class GrpcRingTests
     [Fact]
     public async Task JoinAsync_RankNeverStarts_EveryOtherRankFailsAtTheRendezvousTimeoutNamingIt()
     {
-        var peers = PeerPorts.Loopback(4);
+        var peers = LoopbackPorts.Peers(4);
         var options = Small with { RendezvousTimeout = TimeSpan.FromSeconds(2) };
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var ranks = new[] { 0, 1, 3 }.Select(r => Task.Run(() => PeerGroup.JoinAsync(r, peers, Secret, options))).ToArray();
@@ -127,7 +127,7 @@ public sealed class GrpcRingTests
     public async Task Collective_RankLeavesMidJob_TheOthersFailNamingItWithinMoments()
     {
         const int world = 3;
-        var peers = PeerPorts.Loopback(world);
+        var peers = LoopbackPorts.Peers(world);
         var options = Small with { PeerTimeout = TimeSpan.FromSeconds(30) };
         var groups = await Task.WhenAll(Enumerable.Range(0, world).Select(r => Task.Run(() => PeerGroup.JoinAsync(r, peers, Secret, options))));
         var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -161,7 +161,7 @@ public sealed class GrpcRingTests
             Assert.Equal(clear[1], overTls[1]);
 
             // Rank 1 trusts another CA: it cannot connect to rank 0, whose certificate the job CA signed.
-            var peers = PeerPorts.Loopback(2);
+            var peers = LoopbackPorts.Peers(2);
             var options = Small with { RendezvousTimeout = TimeSpan.FromSeconds(3) };
             var ranks = new[]
             {
@@ -179,7 +179,7 @@ public sealed class GrpcRingTests
 
     private static async Task WithGroups(int world, CollectiveOptions options, Func<ProcessGroup, int, Task> work)
     {
-        var peers = PeerPorts.Loopback(world);
+        var peers = LoopbackPorts.Peers(world);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var groups = await Task.WhenAll(Enumerable.Range(0, world).Select(r => Task.Run(() => PeerGroup.JoinAsync(r, peers, Secret, options, timeout.Token))));
         try

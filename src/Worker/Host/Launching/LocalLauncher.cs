@@ -1,11 +1,10 @@
 using System.ComponentModel;
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
+using Asl.Distributed.Training.Collectives;
 
 namespace Asl.Distributed.Worker.Launching;
 
@@ -103,27 +102,8 @@ public static class LocalLauncher
         return [host, assembly];
     }
 
-    /// <summary>Binds <paramref name="count"/> listeners on 127.0.0.1 port 0 at once, so the ports are distinct, then releases them.</summary>
-    public static int[] FreeLoopbackPorts(int count)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(count);
-        var listeners = new List<TcpListener>(count);
-        try
-        {
-            for (int i = 0; i < count; i++)
-            {
-                var listener = new TcpListener(IPAddress.Loopback, 0);
-                listeners.Add(listener);
-                listener.Start();
-            }
-            return [.. listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port)];
-        }
-        finally
-        {
-            foreach (var listener in listeners)
-                listener.Dispose();
-        }
-    }
+    /// <summary>Distinct free ports on 127.0.0.1 (see <see cref="LoopbackPorts.Free"/>).</summary>
+    public static int[] FreeLoopbackPorts(int count) => LoopbackPorts.Free(count);
 
     /// <summary>32 random bytes as 64 lower-case hex digits.</summary>
     public static string NewSecret() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
