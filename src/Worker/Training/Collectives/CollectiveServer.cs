@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -64,6 +65,8 @@ public sealed class CollectiveServer : IAsyncDisposable
             grpc.EnableDetailedErrors = true;
         });
         builder.Services.AddSingleton(inbox);
+        // Large pool blocks: Kestrel then receives and pipes a chunk in 256 KiB pieces rather than 4 KiB ones.
+        builder.Services.AddSingleton<IMemoryPoolFactory<byte>, LargeBlockMemoryPool.Factory>();
         var app = builder.Build();
         app.MapGrpcService<CollectiveService>();
         try
