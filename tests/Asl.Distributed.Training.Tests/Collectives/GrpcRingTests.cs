@@ -177,6 +177,47 @@ public sealed class GrpcRingTests
         }
     }
 
+    [Theory]
+    [InlineData(5L, 16, "sent message 5 on stream 0; expected message 0")]
+    [InlineData(0L, 4097 * 4, "sent 16388 bytes of Float32; allowed: a multiple of 4 up to 16384")]
+    [InlineData(0L, 6, "sent 6 bytes of Float32; allowed: a multiple of 4")]
+    public async Task Ring_MalformedOrOutOfOrderChunk_FailsTheCallAndTheInboxNamingTheProblem(long sequence, int bytes, string problem)
+    {
+        var options = Small with { Streams = 1 };
+        using var inbox = new RingInbox(1, 2, Secret, options);
+        await using var server = await CollectiveServer.StartAsync(inbox, new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+        using var channel = Grpc.Net.Client.GrpcChannel.ForAddress(server.Address);
+        var client = new Contracts.V1.Collective.CollectiveClient(channel);
+        using var call = client.Ring(new Grpc.Core.Metadata { { CollectiveService.SecretHeader, Secret } });
+
+        await call.RequestStream.WriteAsync(new Contracts.V1.RingMessage { Kind = Contracts.V1.RingMessageKind.Hello, SenderRank = 0, WorldSize = 2 });
+        await call.RequestStream.WriteAsync(new Contracts.V1.RingMessage
+        {
+            Kind = Contracts.V1.RingMessageKind.Data, SenderRank = 0, Sequence = sequence, Data = Google.Protobuf.ByteString.CopyFrom(new byte[bytes]),
+        });
+        var error = await Assert.ThrowsAnyAsync<Grpc.Core.RpcException>(async () => await call.ResponseAsync);
+
+        Assert.Contains(problem, error.Status.Detail);
+        Assert.Equal(0, inbox.Failure?.LostRank);
+        Assert.Contains(problem, inbox.Failure!.Message);
+        await Assert.ThrowsAsync<CollectiveException>(async () => await inbox.ReceiveAsync(new float[4], 0, WireFormat.Float32, add: false, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Ring_StrangerFromAnotherRankOrWorld_IsRefusedBeforeAnyData()
+    {
+        using var inbox = new RingInbox(1, 2, Secret, Small with { Streams = 1 });
+        await using var server = await CollectiveServer.StartAsync(inbox, new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+        using var channel = Grpc.Net.Client.GrpcChannel.ForAddress(server.Address);
+        var client = new Contracts.V1.Collective.CollectiveClient(channel);
+        using var call = client.Ring(new Grpc.Core.Metadata { { CollectiveService.SecretHeader, Secret } });
+
+        await call.RequestStream.WriteAsync(new Contracts.V1.RingMessage { Kind = Contracts.V1.RingMessageKind.Hello, SenderRank = 0, WorldSize = 3 });
+        var error = await Assert.ThrowsAnyAsync<Grpc.Core.RpcException>(async () => await call.ResponseAsync);
+
+        Assert.Contains("runs with world size 3 but rank 1 with 2", error.Status.Detail);
+    }
+
     private static async Task WithGroups(int world, CollectiveOptions options, Func<ProcessGroup, int, Task> work)
     {
         var peers = LoopbackPorts.Peers(world);
