@@ -11,9 +11,10 @@ namespace Asl.Distributed.Benchmarks;
 
 /// <summary>
 /// Data-parallel training steps per second: each rank is a process with one torch thread, runs forward, backward,
-/// the bucketed gradient all-reduce over gRPC and Adam on its share of a fixed global batch, and reports the time
-/// spent in the all-reduce. Usage: dp-steps [--ranks 1,2] [--model resnet18] [--batch 16] [--size 224]
-/// [--steps 10] [--streams 4] [--format float32]
+/// the bucketed gradient all-reduce over gRPC (overlapped with backward unless --overlap false) and Adam on its share
+/// of a fixed global batch, and reports the time in all-reduces and the time the step still waits for them after
+/// backward. Usage: dp-steps [--ranks 1,2] [--model resnet18] [--batch 16] [--size 224] [--steps 10] [--streams 4]
+/// [--format float32] [--overlap true|false]
 /// </summary>
 internal static class DataParallelStepBenchmark
 {
@@ -26,21 +27,24 @@ internal static class DataParallelStepBenchmark
         string steps = RankProcesses.Option(args, "--steps", "10");
         string streams = RankProcesses.Option(args, "--streams", "4");
         string format = RankProcesses.Option(args, "--format", "float32");
-        Console.WriteLine($"{model}, global batch {batch}, {size}², one torch thread per rank, {streams} stream(s), {format} gradients; {steps} timed steps after 2 warm-up");
+        string overlap = RankProcesses.Option(args, "--overlap", "true");
+        Console.WriteLine($"{model}, global batch {batch}, {size}², one torch thread per rank, {streams} stream(s), {format} gradients, " +
+            $"overlap with backward {overlap}; {steps} timed steps after 2 warm-up");
         Console.WriteLine();
-        Console.WriteLine("| ranks | steps/s | images/s | step (ms) | backward (ms) | all-reduce (ms) | share of step in all-reduce |");
-        Console.WriteLine("|---|---|---|---|---|---|---|");
+        Console.WriteLine("| ranks | steps/s | images/s | step (ms) | backward (ms) | all-reduce (ms) | waiting after backward (ms) | share of step waiting |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|");
         foreach (int world in ranks)
         {
             var output = RankProcesses.Run("dp-steps-rank", world,
-                ["--model", model, "--batch", batch, "--size", size, "--steps", steps, "--streams", streams, "--format", format, "--world", $"{world}"],
+                ["--model", model, "--batch", batch, "--size", size, "--steps", steps, "--streams", streams, "--format", format, "--overlap", overlap, "--world", $"{world}"],
                 TimeSpan.FromMinutes(20))[0];
             var fields = output.Split('\n').Single(l => l.StartsWith("result ", StringComparison.Ordinal)).Trim().Split(' ');
             double step = double.Parse(fields[1], CultureInfo.InvariantCulture);
             double backward = double.Parse(fields[2], CultureInfo.InvariantCulture);
             double reduce = double.Parse(fields[3], CultureInfo.InvariantCulture);
+            double wait = double.Parse(fields[4], CultureInfo.InvariantCulture);
             Console.WriteLine($"| {world} | {1 / step:F2} | {int.Parse(batch, CultureInfo.InvariantCulture) / step:F1} | {step * 1000:F0} | " +
-                $"{backward * 1000:F0} | {reduce * 1000:F0} | {reduce / step:P1} |");
+                $"{backward * 1000:F0} | {reduce * 1000:F0} | {wait * 1000:F0} | {wait / step:P1} |");
         }
         return 0;
     }
@@ -67,33 +71,38 @@ internal static class DataParallelStepBenchmark
         var model = ModelFactory.Create(RankProcesses.Option(args, "--model", "resnet18"), classes, size);
         model.train();
         using var buckets = world > 1 ? new GradientBuckets(model.parameters()) : null;
+        using var overlap = buckets is not null && RankProcesses.Option(args, "--overlap", "true") == "true"
+            ? new BackwardOverlap(model, buckets, group.Group, average: false) : null;
         var optimizer = optim.Adam(model.parameters(), 1e-4);
         using var loss = new AsymmetricLoss();
         var images = torch.rand(batch, 3, size, size);
         var targets = torch.rand(batch, classes).lt(0.05).to(ScalarType.Float32);
-        double stepSeconds = 0, backwardSeconds = 0;
+        double stepSeconds = 0, backwardSeconds = 0, waitSeconds = 0;
         TimeSpan reduceBefore = TimeSpan.Zero;
         for (int i = 0; i < steps + 2; i++)
         {
             if (i == 2)
             {
-                stepSeconds = backwardSeconds = 0;
+                stepSeconds = backwardSeconds = waitSeconds = 0;
                 reduceBefore = group.Group.AllReduceTime;
             }
             using var scope = NewDisposeScope();
             var clock = Stopwatch.StartNew();
             optimizer.zero_grad();
+            overlap?.BeginStep(CancellationToken.None);
             var value = loss.forward(model.forward(images), targets);
             var backward = Stopwatch.StartNew();
             value.backward();
             backwardSeconds += backward.Elapsed.TotalSeconds;
-            buckets?.AllReduceAsync(group.Group, average: false, CancellationToken.None).GetAwaiter().GetResult();
+            var waiting = Stopwatch.StartNew();
+            (overlap?.FinishAsync() ?? buckets?.AllReduceAsync(group.Group, average: false, CancellationToken.None) ?? Task.CompletedTask).GetAwaiter().GetResult();
+            waitSeconds += waiting.Elapsed.TotalSeconds;
             optimizer.step();
             stepSeconds += clock.Elapsed.TotalSeconds;
         }
         double reduceSeconds = (group.Group.AllReduceTime - reduceBefore).TotalSeconds;
         if (rank == 0)
-            Console.WriteLine(FormattableString.Invariant($"result {stepSeconds / steps} {backwardSeconds / steps} {reduceSeconds / steps}"));
+            Console.WriteLine(FormattableString.Invariant($"result {stepSeconds / steps} {backwardSeconds / steps} {reduceSeconds / steps} {waitSeconds / steps}"));
         group.Group.BarrierAsync().GetAwaiter().GetResult();
         return 0;
     }

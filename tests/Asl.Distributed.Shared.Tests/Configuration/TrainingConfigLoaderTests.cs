@@ -44,7 +44,7 @@ public sealed class TrainingConfigLoaderTests
     public void Parse_DistributedSection_ReadsEveryKeyWithDDPDefaults()
     {
         var defaults = TrainingConfigLoader.Parse(CocoYaml).Distributed;
-        Assert.Equal((60.0, 60.0, 25.0, 1024, 4, "none"), (defaults.TimeoutS, defaults.RendezvousTimeoutS, defaults.BucketMb, defaults.ChunkKib, defaults.Streams, defaults.Compression));
+        Assert.Equal((60.0, 60.0, 25.0, 1024, 4, "none", true), (defaults.TimeoutS, defaults.RendezvousTimeoutS, defaults.BucketMb, defaults.ChunkKib, defaults.Streams, defaults.Compression, defaults.Overlap));
 
         var set = TrainingConfigLoader.Parse(CocoYaml + """
 
@@ -52,11 +52,12 @@ public sealed class TrainingConfigLoaderTests
               timeout_s: 5
               bucket_mb: 50
               compression: bfloat16
+              overlap: false
               tls_cert: a.pem
               tls_key: a.key
               tls_ca: ca.pem
             """).Distributed;
-        Assert.Equal((5.0, 50.0, "bfloat16", "ca.pem"), (set.TimeoutS, set.BucketMb, set.Compression, set.TlsCa));
+        Assert.Equal((5.0, 50.0, "bfloat16", "ca.pem", false), (set.TimeoutS, set.BucketMb, set.Compression, set.TlsCa, set.Overlap));
     }
 
     [Fact]

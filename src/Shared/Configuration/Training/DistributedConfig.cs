@@ -19,6 +19,9 @@ public sealed class DistributedConfig
     /// <summary>Gradient bucket size in MiB (PyTorch DDP's bucket_cap_mb).</summary>
     public double BucketMb { get; set; } = 25;
 
+    /// <summary>Start each bucket's all-reduce during backward, as soon as its gradients are final (float32 runs).</summary>
+    public bool Overlap { get; set; } = true;
+
     /// <summary>Message size in KiB; collectives are pipelined in chunks of this size.</summary>
     public int ChunkKib { get; set; } = 1024;
 

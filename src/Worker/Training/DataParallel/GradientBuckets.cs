@@ -12,12 +12,8 @@ namespace Asl.Distributed.Training.DataParallel;
 /// costs nothing; the all-reduce runs on the buffer's memory in place.
 /// </summary>
 /// <remarks>
-/// When the all-reduce runs: right after backward, the buckets one behind another on the ring, not during backward.
-/// Overlap would need to know when a parameter's gradient has been accumulated. TorchSharp has no tensor gradient
-/// hooks and no post-accumulate-grad hook; the one route it offers, an identity autograd function placed in the
-/// graph, runs its backward when the gradient of the activation behind it is ready, which is not ordered against
-/// the AccumulateGrad nodes of the parameters around it, so a bucket read there could miss a gradient that is
-/// still being added. Correctness first: the buckets go once backward has returned.
+/// When the all-reduce runs: <see cref="BackwardOverlap"/> starts each bucket during backward once the modules
+/// holding its parameters are done; whatever is left goes right after backward, buckets one behind another.
 /// Views survive <c>optimizer.zero_grad()</c>, which zeroes in place; <c>Module.zero_grad()</c> would drop them.
 /// </remarks>
 public sealed class GradientBuckets : IDisposable
@@ -28,6 +24,7 @@ public sealed class GradientBuckets : IDisposable
     private readonly Tensor _flat;
     private readonly Parameter[] _parameters;
     private readonly (int Start, int Length)[] _buckets;
+    private readonly Dictionary<nint, int> _bucketOfParameter = [];  // keyed by the parameter's data address
 
     /// <summary>Points every trainable parameter's gradient at the flat buffer (zeroed).</summary>
     public GradientBuckets(IEnumerable<Parameter> parameters, long bucketBytes = DefaultBucketBytes)
@@ -53,6 +50,7 @@ public sealed class GradientBuckets : IDisposable
             using (torch.no_grad())
                 p.grad = _flat.narrow(0, offset, n).view(p.shape);
             offset += n;
+            _bucketOfParameter[TensorMemory.Address(p)] = buckets.Count;
             // A parameter never straddles two buckets; a bucket closes once it reaches the cap.
             if (offset - bucketStart >= bucketFloats)
             {
@@ -94,9 +92,18 @@ public sealed class GradientBuckets : IDisposable
             return;
         if (!ViewsIntact)
             throw new InvalidOperationException("a parameter's gradient is no longer a view of the flat buffer (was Module.zero_grad() called?)");
-        var memory = FlatMemory();
-        foreach (var (start, length) in _buckets)
-            await group.AllReduceGradientsAsync(memory.Slice(start, length), average, ct).ConfigureAwait(false);
+        for (int bucket = 0; bucket < _buckets.Length; bucket++)
+            await AllReduceBucketAsync(group, bucket, average, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>The bucket that holds <paramref name="parameter"/>'s gradient, or −1 for a parameter not in the buffer.</summary>
+    public int BucketOf(Parameter parameter) => _bucketOfParameter.TryGetValue(TensorMemory.Address(parameter), out int bucket) ? bucket : -1;
+
+    /// <summary>Sums (or averages) one bucket over the ranks; every rank must reduce the buckets in the same order.</summary>
+    public Task AllReduceBucketAsync(ProcessGroup group, int bucket, bool average, CancellationToken ct)
+    {
+        var (start, length) = _buckets[bucket];
+        return group.AllReduceGradientsAsync(FlatMemory().Slice(start, length), average, ct);
     }
 
     public void Dispose() => _flat.Dispose();

@@ -33,6 +33,7 @@ public sealed class Trainer
     private readonly RunFiles _files;
     private readonly ProcessGroup _group;
     private readonly long _bucketBytes;
+    private readonly bool _overlap;
 
     /// <summary>
     /// Prepares a run. <paramref name="createModel"/> builds a fresh model (pretrained weights applied); it is called
@@ -40,10 +41,11 @@ public sealed class Trainer
     /// <paramref name="validation"/> are this rank's shards.
     /// </summary>
     public Trainer(TrainingConfig config, Func<nn.Module<Tensor, Tensor>> createModel, IEpochBatches train, IEpochBatches validation,
-        int classCount, TextWriter progress, ProcessGroup? group = null, long bucketBytes = GradientBuckets.DefaultBucketBytes)
+        int classCount, TextWriter progress, ProcessGroup? group = null, long bucketBytes = GradientBuckets.DefaultBucketBytes, bool overlap = true)
     {
         _group = group ?? ProcessGroup.Single();
         _bucketBytes = bucketBytes;
+        _overlap = overlap;
         _config = config.Validate();
         _createModel = createModel;
         _train = train;
@@ -76,6 +78,9 @@ public sealed class Trainer
         };
         // After LowPrecisionCompute, which gives the master weights gradients of their own: the views replace them.
         using var buckets = _group.WorldSize > 1 ? new GradientBuckets(model.parameters(), _bucketBytes) : null;
+        bool average = loss.Options.Reduction is LossReduction.Mean or LossReduction.BatchMean;
+        // With a low-precision compute copy the master gradients appear only after backward: nothing to overlap.
+        using var overlap = buckets is not null && _overlap && lowPrecision is null ? new BackwardOverlap(model, buckets, _group, average) : null;
         var schedule = new StepSchedule(_config, (long)_config.Schedule.Epochs * _train.BatchesPerEpoch);
         var validator = new Validator(loss, _classCount,
             _config.Run.MapPolicy == "count-as-zero" ? NoPositiveClassPolicy.CountAsZero : NoPositiveClassPolicy.Exclude, _config.Run.Threshold);
@@ -110,7 +115,8 @@ public sealed class Trainer
             cancellationToken.ThrowIfCancellationRequested();
             var epochClock = Stopwatch.StartNew();
             var communication = _group.AllReduceTime;
-            var (trainLoss, images, step, skipped) = TrainEpoch(epoch, epochs, model, lowPrecision, buckets, ema, loss, adaptive, optimizer, schedule, state, cancellationToken);
+            var (trainLoss, images, step, skipped) = TrainEpoch(epoch, epochs, model, lowPrecision, new GradientExchange(buckets, overlap, average), ema, loss,
+                adaptive, optimizer, schedule, state, cancellationToken);
             double trainSeconds = epochClock.Elapsed.TotalSeconds;
             double communicationShare = (_group.AllReduceTime - communication).TotalSeconds / Math.Max(trainSeconds, 1e-9);
             if (_train.SkippedSummary is { Length: > 0 } skippedImages)
@@ -159,7 +165,7 @@ public sealed class Trainer
     }
 
     private (double Loss, long Images, long Step, long Skipped) TrainEpoch(int epoch, int epochs, nn.Module<Tensor, Tensor> model,
-        LowPrecisionCompute? lowPrecision, GradientBuckets? buckets, ModelEma? ema, AsymmetricLoss loss, AdaptiveAsymmetry? adaptive, Adam optimizer,
+        LowPrecisionCompute? lowPrecision, GradientExchange exchange, ModelEma? ema, AsymmetricLoss loss, AdaptiveAsymmetry? adaptive, Adam optimizer,
         StepSchedule schedule, CheckpointState state, CancellationToken cancellationToken)
     {
         long step = state.Step;
@@ -168,7 +174,7 @@ public sealed class Trainer
         long images = 0;
         int batch = 0;
         int reportEvery = Math.Max(1, _train.BatchesPerEpoch / 10);
-        bool average = loss.Options.Reduction is LossReduction.Mean or LossReduction.BatchMean;
+        var (buckets, overlap, average) = exchange;
         var clock = Stopwatch.StartNew();
         foreach (var (x, y) in _train.Epoch(epoch, cancellationToken))
         {
@@ -179,6 +185,7 @@ public sealed class Trainer
             {
                 schedule.Apply(optimizer, step);
                 lowPrecision?.PushWeights();
+                overlap?.BeginStep(cancellationToken);
                 // The loss casts half-precision logits up: it is always computed in float32.
                 var logits = lowPrecision is null ? model.forward(x) : lowPrecision.Model.forward(x.to(lowPrecision.DType));
                 var value = loss.forward(logits, y);
@@ -200,7 +207,7 @@ public sealed class Trainer
                 if (buckets is not null)
                 {
                     // Every rank takes part even with a non-finite local loss; the global loss decides for all of them alike.
-                    buckets.AllReduceAsync(_group, average, cancellationToken).GetAwaiter().GetResult();
+                    (overlap?.FinishAsync() ?? buckets.AllReduceAsync(_group, average, cancellationToken)).GetAwaiter().GetResult();
                     var local = new double[2 + (adaptive is null ? 0 : AdaptiveAsymmetry.GapSumCount)];
                     (local[0], local[1]) = (lossValue, batchImages);
                     if (adaptive is not null)
@@ -268,4 +275,7 @@ public sealed class Trainer
         File.Copy(source, temp, overwrite: true);
         File.Move(temp, target, overwrite: true);
     }
+
+    /// <summary>How a step's gradients reach the other ranks: none (one rank), after backward, or overlapped with it.</summary>
+    private readonly record struct GradientExchange(GradientBuckets? Buckets, BackwardOverlap? Overlap, bool Average);
 }

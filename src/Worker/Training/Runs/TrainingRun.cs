@@ -91,7 +91,7 @@ public sealed class TrainingRun : IDisposable
         }
 
         var trainer = new Trainer(config, CreateModel, new LoaderBatches(train), new LoaderBatches(validation), classes, log, group,
-            (long)(config.Distributed.BucketMb * (1 << 20)));
+            (long)(config.Distributed.BucketMb * (1 << 20)), config.Distributed.Overlap);
         return new TrainingRun(trainer, train, validation, trainSet);
     }
 

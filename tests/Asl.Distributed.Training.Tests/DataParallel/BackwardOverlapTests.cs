@@ -1,0 +1,76 @@
+using Asl.Distributed.Training.Collectives;
+using Asl.Distributed.Training.DataParallel;
+using Asl.Distributed.Training.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Asl.Distributed.Training.Tests.DataParallel;
+
+/// <summary>
+/// Buckets started during backward hold final gradients: two ranks with the same model and batch average their
+/// gradients over an in-process ring while backward runs, and must end with exactly the one-rank gradients.
+/// </summary>
+[Collection(Loop.GlobalTorchRandomCollection.Name)]
+public sealed class BackwardOverlapTests
+{
+    [Theory]
+    [InlineData("mlp", 32, 4096)]
+    [InlineData("small_cnn", 32, 2048)]
+    [InlineData("resnet18", 32, 256 * 1024)]
+    [InlineData("tresnet_m", 64, 1 << 20)]
+    public void FinishAsync_BucketsStartedDuringBackward_HoldTheFinalGradients(string name, int size, int bucketBytes)
+    {
+        using var scope = NewDisposeScope();
+        var reference = Create(name, size);
+        var (images, targets) = Batch(size);
+        reference.forward(images).sigmoid().sub(targets).square().sum().backward();
+        var expected = reference.parameters().Select(p => p.grad!.clone()).ToArray();
+
+        var ring = new InProcessRing(2);
+        var results = new Tensor[2][];
+        var started = new int[2];
+        var threads = Enumerable.Range(0, 2).Select(rank => new Thread(() =>
+        {
+            using var inner = NewDisposeScope();
+            var model = Create(name, size);
+            using var buckets = new GradientBuckets(model.parameters(), bucketBytes);
+            var group = new ProcessGroup(ring.Links[rank], rank, 2, chunkLength: 4096);
+            using var overlap = new BackwardOverlap(model, buckets, group, average: true);
+            overlap.BeginStep(CancellationToken.None);
+            model.forward(images).sigmoid().sub(targets).square().sum().backward();
+            overlap.FinishAsync().GetAwaiter().GetResult();
+            started[rank] = overlap.StartedDuringBackward;
+            results[rank] = model.parameters().Select(p => p.grad!.clone().DetachFromDisposeScope()).ToArray();
+        })).ToArray();
+        foreach (var thread in threads)
+            thread.Start();
+        foreach (var thread in threads)
+            Assert.True(thread.Join(TimeSpan.FromMinutes(2)));
+
+        Assert.True(started[0] > 0, "no bucket started before backward returned");
+        foreach (var result in results)
+        {
+            foreach (var (actual, wanted) in result.Zip(expected))
+                Assert.True(actual.allclose(wanted, rtol: 1e-5, atol: 1e-7), $"{name}: a gradient reduced during backward differs from the final one");
+        }
+    }
+
+    private static nn.Module<Tensor, Tensor> Create(string name, int size)
+    {
+        var model = ModelFactory.Create(name, 5, size);
+        var random = new Random(7);
+        using var noGrad = torch.no_grad();
+        foreach (var p in model.parameters())
+            p.copy_(torch.tensor(Enumerable.Range(0, (int)p.numel()).Select(_ => (float)(random.NextDouble() - 0.5) * 0.2f).ToArray()).reshape(p.shape));
+        model.train();
+        return model;
+    }
+
+    private static (Tensor Images, Tensor Targets) Batch(int size)
+    {
+        var random = new Random(3);
+        var images = torch.tensor(Enumerable.Range(0, 4 * 3 * size * size).Select(_ => (float)random.NextDouble()).ToArray()).reshape(4, 3, size, size);
+        var targets = torch.tensor(Enumerable.Range(0, 4 * 5).Select(i => i % 3 == 0 ? 1f : 0f).ToArray()).reshape(4, 5);
+        return (images, targets);
+    }
+}
