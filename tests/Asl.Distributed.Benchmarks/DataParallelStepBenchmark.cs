@@ -14,7 +14,7 @@ namespace Asl.Distributed.Benchmarks;
 /// the bucketed gradient all-reduce over gRPC (overlapped with backward unless --overlap false) and Adam on its share
 /// of a fixed global batch, and reports the time in all-reduces and the time the step still waits for them after
 /// backward. Usage: dp-steps [--ranks 1,2] [--model resnet18] [--batch 16] [--size 224] [--steps 10] [--streams 4]
-/// [--format float32] [--overlap true|false]
+/// [--format float32] [--overlap true|false] [--bucket-mb 25]
 /// </summary>
 internal static class DataParallelStepBenchmark
 {
@@ -28,15 +28,16 @@ internal static class DataParallelStepBenchmark
         string streams = RankProcesses.Option(args, "--streams", "4");
         string format = RankProcesses.Option(args, "--format", "float32");
         string overlap = RankProcesses.Option(args, "--overlap", "true");
+        string bucket = RankProcesses.Option(args, "--bucket-mb", "25");
         Console.WriteLine($"{model}, global batch {batch}, {size}², one torch thread per rank, {streams} stream(s), {format} gradients, " +
-            $"overlap with backward {overlap}; {steps} timed steps after 2 warm-up");
+            $"overlap with backward {overlap}, {bucket} MiB buckets; {steps} timed steps after 2 warm-up");
         Console.WriteLine();
         Console.WriteLine("| ranks | steps/s | images/s | step (ms) | backward (ms) | all-reduce (ms) | waiting after backward (ms) | share of step waiting |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|");
         foreach (int world in ranks)
         {
             var output = RankProcesses.Run("dp-steps-rank", world,
-                ["--model", model, "--batch", batch, "--size", size, "--steps", steps, "--streams", streams, "--format", format, "--overlap", overlap, "--world", $"{world}"],
+                ["--model", model, "--batch", batch, "--size", size, "--steps", steps, "--streams", streams, "--format", format, "--overlap", overlap, "--bucket-mb", bucket, "--world", $"{world}"],
                 TimeSpan.FromMinutes(20))[0];
             var fields = output.Split('\n').Single(l => l.StartsWith("result ", StringComparison.Ordinal)).Trim().Split(' ');
             double step = double.Parse(fields[1], CultureInfo.InvariantCulture);
@@ -70,7 +71,8 @@ internal static class DataParallelStepBenchmark
             .GetAwaiter().GetResult());
         var model = ModelFactory.Create(RankProcesses.Option(args, "--model", "resnet18"), classes, size);
         model.train();
-        using var buckets = world > 1 ? new GradientBuckets(model.parameters()) : null;
+        long bucketBytes = (long)(double.Parse(RankProcesses.Option(args, "--bucket-mb", "25"), CultureInfo.InvariantCulture) * (1 << 20));
+        using var buckets = world > 1 ? new GradientBuckets(model.parameters(), bucketBytes) : null;
         using var overlap = buckets is not null && RankProcesses.Option(args, "--overlap", "true") == "true"
             ? new BackwardOverlap(model, buckets, group.Group, average: false) : null;
         var optimizer = optim.Adam(model.parameters(), 1e-4);
