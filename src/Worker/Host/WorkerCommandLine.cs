@@ -42,12 +42,13 @@ public static class WorkerCommandLine
 
         TrainArguments train;
         TrainingConfig config;
+        CollectiveOptions collectives;
         try
         {
             train = TrainArguments.Parse(args[1..]);
             config = TrainingConfigLoader.Load(train.ConfigPath, train.Overrides);
             TrainingRun.RankBatchSize(config.Run.BatchSize, Math.Max(train.ProcessCount, train.WorldSize));
-            DistributedSettings.ToOptions(config.Distributed);
+            collectives = DistributedSettings.ToOptions(config.Distributed);
         }
         catch (ArgumentException e)
         {
@@ -83,7 +84,7 @@ public static class WorkerCommandLine
         try
         {
             using var group = train.WorldSize > 1
-                ? new GroupScope(PeerGroup.JoinAsync(train.Rank, train.Peers, secret, DistributedSettings.ToOptions(config.Distributed), cancellationToken).GetAwaiter().GetResult())
+                ? new GroupScope(PeerGroup.JoinAsync(train.Rank, train.Peers, secret, collectives, cancellationToken).GetAwaiter().GetResult())
                 : new GroupScope(ProcessGroup.Single());
             if (train.WorldSize > 1)
                 output.WriteLine($"rank {train.Rank} of {train.WorldSize} joined the ring ({train.Peers[train.Rank]})");
