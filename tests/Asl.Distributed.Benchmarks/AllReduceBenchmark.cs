@@ -7,10 +7,11 @@ using Asl.Distributed.Training.Collectives;
 namespace Asl.Distributed.Benchmarks;
 
 /// <summary>
-/// Ring all-reduce bandwidth over gRPC on loopback between separate processes, reported as nccl-tests does
+/// Ring all-reduce bandwidth on loopback between separate processes joined over gRPC, reported as nccl-tests does
 /// (algbw = bytes / time, busbw = algbw · 2(n − 1)/n), beside one raw TCP socket's throughput measured in the same
-/// run. Usage: allreduce [--ranks 2,3] [--sizes-mib 1,4,25,100] [--streams 4] [--chunk-kib 1024]
-/// [--repetitions 5] [--format float32|bfloat16|float16] [--queue 4] [--op allreduce|allgather|broadcast]
+/// run, with the CPU time each costs. Usage: allreduce [--ranks 2,3] [--sizes-mib 1,4,25,100] [--streams 4]
+/// [--chunk-kib 1024] [--repetitions 5] [--format float32|bfloat16|float16] [--queue 4]
+/// [--op allreduce|allgather|broadcast] [--transport socket|grpc]
 /// (allgather gathers blocks of size/n per rank; busbw is computed as for all-reduce, so compare time and algbw)
 /// </summary>
 internal static class AllReduceBenchmark
@@ -25,17 +26,19 @@ internal static class AllReduceBenchmark
         string format = RankProcesses.Option(args, "--format", "float32");
         string queue = RankProcesses.Option(args, "--queue", "4");
         string op = RankProcesses.Option(args, "--op", "allreduce");
+        string transport = RankProcesses.Option(args, "--transport", "socket");
 
-        double socket = await RawSocketGigabytesPerSecond(256 << 20);
-        Console.WriteLine($"{op}; {Environment.ProcessorCount} cores; one raw TCP socket on loopback: {socket:F2} GB/s; one process per rank; " +
-            $"{streams} stream(s) per link, chunk {chunk} KiB, {format} on the wire; median of {repetitions}");
+        var socket = await RawSocketAsync(128 << 20, runs: 5);
+        Console.WriteLine($"{op}; {Environment.ProcessorCount} cores; one raw TCP socket on loopback: {socket.GigabytesPerSecond:F2} GB/s " +
+            $"(median of 5 runs of 128 MiB; sender and receiver together {socket.CpuMsPerMib:F2} CPU-ms per MiB); one process per rank; " +
+            $"{transport} transport, {streams} stream(s) per link, chunk {chunk} KiB, {format} on the wire; median of {repetitions}");
         Console.WriteLine();
-        Console.WriteLine("| ranks | size (MiB) | time (ms) | algbw (GB/s) | busbw (GB/s) | busbw / raw socket |");
-        Console.WriteLine("|---|---|---|---|---|---|");
+        Console.WriteLine("| ranks | size (MiB) | time (ms) | algbw (GB/s) | busbw (GB/s) | busbw / raw socket | rank 0 CPU-ms per MiB |");
+        Console.WriteLine("|---|---|---|---|---|---|---|");
         foreach (int world in ranks)
         {
             var outputs = RankProcesses.Run("allreduce-rank", world,
-                ["--sizes-mib", sizes, "--streams", streams, "--chunk-kib", chunk, "--repetitions", repetitions, "--format", format, "--queue", queue, "--op", op],
+                ["--sizes-mib", sizes, "--streams", streams, "--chunk-kib", chunk, "--repetitions", repetitions, "--format", format, "--queue", queue, "--op", op, "--transport", transport],
                 TimeSpan.FromMinutes(10));
             foreach (string line in outputs[0].Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             {
@@ -46,7 +49,8 @@ internal static class AllReduceBenchmark
                 double seconds = double.Parse(fields[2], CultureInfo.InvariantCulture);
                 double algbw = (mib << 20) / seconds / 1e9;
                 double busbw = algbw * 2 * (world - 1) / world;
-                Console.WriteLine($"| {world} | {mib} | {seconds * 1000:F1} | {algbw:F2} | {busbw:F2} | {busbw / socket:P0} |");
+                double cpuPerMib = double.Parse(fields[3], CultureInfo.InvariantCulture);
+                Console.WriteLine($"| {world} | {mib} | {seconds * 1000:F1} | {algbw:F2} | {busbw:F2} | {busbw / socket.GigabytesPerSecond:P0} | {cpuPerMib:F2} |");
             }
         }
         return 0;
@@ -66,6 +70,7 @@ internal static class AllReduceBenchmark
             ChunkLength = List(args, "--chunk-kib", "1024")[0] * 1024 / sizeof(float),
             Format = Enum.Parse<WireFormat>(RankProcesses.Option(args, "--format", "float32"), ignoreCase: true),
             QueueCapacity = List(args, "--queue", "4")[0],
+            Transport = Enum.Parse<RingTransport>(RankProcesses.Option(args, "--transport", "socket"), ignoreCase: true),
         };
         await using var group = await PeerGroup.JoinAsync(rank, peers, Environment.GetEnvironmentVariable(RankProcesses.SecretVariable)!, options);
         // Warm-up until the JIT has tiered up the hot paths (gRPC, Kestrel, the ring): a worker's steady state.
@@ -79,9 +84,11 @@ internal static class AllReduceBenchmark
             for (int i = 0; i < buffer.Length; i++)
                 buffer[i] = random.NextSingle() - 0.5f;
             var times = new List<double>();
+            var cpu = TimeSpan.Zero;
             for (int i = 0; i <= repetitions; i++)
             {
                 await group.BarrierAsync();
+                var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
                 var clock = Stopwatch.StartNew();
                 switch (op)
                 {
@@ -96,39 +103,57 @@ internal static class AllReduceBenchmark
                         break;
                 }
                 if (i > 0)
+                {
                     times.Add(clock.Elapsed.TotalSeconds); // the first one warms up pools and connections
+                    cpu += Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
+                }
             }
             times.Sort();
             if (rank == 0)
-                Console.WriteLine(FormattableString.Invariant($"result {mib} {times[times.Count / 2]}"));
+                Console.WriteLine(FormattableString.Invariant($"result {mib} {times[times.Count / 2]} {cpu.TotalMilliseconds / (repetitions * mib)}"));
         }
         await group.BarrierAsync();
         return 0;
     }
 
-    private static async Task<double> RawSocketGigabytesPerSecond(int bytes)
+    /// <summary>
+    /// One raw TCP socket on loopback moving <paramref name="bytes"/> in 1 MiB writes, <paramref name="runs"/> times after
+    /// a warm-up: the median rate, and the CPU time of sender and receiver together per MiB moved.
+    /// </summary>
+    private static async Task<(double GigabytesPerSecond, double CpuMsPerMib)> RawSocketAsync(int bytes, int runs)
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         var accept = listener.AcceptTcpClientAsync();
-        using var sender = new TcpClient();
+        using var sender = new TcpClient { NoDelay = true };
         await sender.ConnectAsync(IPAddress.Loopback, ((IPEndPoint)listener.LocalEndpoint).Port);
         using var receiver = await accept;
         var block = new byte[1 << 20];
-        var clock = Stopwatch.StartNew();
-        var reading = Task.Run(async () =>
+        var buffer = new byte[1 << 20];
+        var rates = new List<double>();
+        var cpu = TimeSpan.Zero;
+        for (int run = 0; run <= runs; run++)
         {
-            var buffer = new byte[1 << 20];
-            var stream = receiver.GetStream();
-            long total = 0;
-            while (total < bytes)
-                total += await stream.ReadAsync(buffer);
-        });
-        var output = sender.GetStream();
-        for (int sent = 0; sent < bytes; sent += block.Length)
-            await output.WriteAsync(block);
-        await reading;
-        return bytes / clock.Elapsed.TotalSeconds / 1e9;
+            var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+            var clock = Stopwatch.StartNew();
+            var reading = Task.Run(async () =>
+            {
+                var stream = receiver.GetStream();
+                long total = 0;
+                while (total < bytes)
+                    total += await stream.ReadAsync(buffer);
+            });
+            var output = sender.GetStream();
+            for (int sent = 0; sent < bytes; sent += block.Length)
+                await output.WriteAsync(block);
+            await reading;
+            if (run == 0)
+                continue; // warm-up
+            rates.Add(bytes / clock.Elapsed.TotalSeconds / 1e9);
+            cpu += Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
+        }
+        rates.Sort();
+        return (rates[rates.Count / 2], cpu.TotalMilliseconds / (runs * (bytes >> 20)));
     }
 
     private static int[] List(string[] args, string name, string fallback) =>

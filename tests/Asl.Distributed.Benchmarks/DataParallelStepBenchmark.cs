@@ -29,7 +29,8 @@ internal static class DataParallelStepBenchmark
         string format = RankProcesses.Option(args, "--format", "float32");
         string overlap = RankProcesses.Option(args, "--overlap", "true");
         string bucket = RankProcesses.Option(args, "--bucket-mb", "25");
-        Console.WriteLine($"{model}, global batch {batch}, {size}², one torch thread per rank, {streams} stream(s), {format} gradients, " +
+        string transport = RankProcesses.Option(args, "--transport", "socket");
+        Console.WriteLine($"{model}, global batch {batch}, {size}², one torch thread per rank, {transport} transport, {streams} stream(s), {format} gradients, " +
             $"overlap with backward {overlap}, {bucket} MiB buckets; {steps} timed steps after 2 warm-up");
         Console.WriteLine();
         Console.WriteLine("| ranks | steps/s | images/s | step (ms) | backward (ms) | all-reduce (ms) | waiting after backward (ms) | share of step waiting |");
@@ -37,7 +38,7 @@ internal static class DataParallelStepBenchmark
         foreach (int world in ranks)
         {
             var output = RankProcesses.Run("dp-steps-rank", world,
-                ["--model", model, "--batch", batch, "--size", size, "--steps", steps, "--streams", streams, "--format", format, "--overlap", overlap, "--bucket-mb", bucket, "--world", $"{world}"],
+                ["--model", model, "--batch", batch, "--size", size, "--steps", steps, "--streams", streams, "--format", format, "--overlap", overlap, "--bucket-mb", bucket, "--transport", transport, "--world", $"{world}"],
                 TimeSpan.FromMinutes(20))[0];
             var fields = output.Split('\n').Single(l => l.StartsWith("result ", StringComparison.Ordinal)).Trim().Split(' ');
             double step = double.Parse(fields[1], CultureInfo.InvariantCulture);
@@ -63,6 +64,7 @@ internal static class DataParallelStepBenchmark
         {
             Streams = int.Parse(RankProcesses.Option(args, "--streams", "4"), CultureInfo.InvariantCulture),
             Format = Enum.Parse<WireFormat>(RankProcesses.Option(args, "--format", "float32"), ignoreCase: true),
+            Transport = Enum.Parse<RingTransport>(RankProcesses.Option(args, "--transport", "socket"), ignoreCase: true),
         };
         torch.set_num_threads(1);
         torch.manual_seed(rank);

@@ -6,7 +6,7 @@ using Asl.Distributed.Benchmarks;
 //   loader images/s of the decode + augment loader at 224²
 //   compare-losses  BCE, focal and ASL on the synthetic set, several seeds (minutes per run)
 //   trainer-overhead  a ResNet-50 step through the trainer against a bare loop
-//   allreduce  ring all-reduce algbw/busbw over gRPC on loopback, one process per rank, beside one raw TCP socket
+//   allreduce  ring all-reduce algbw/busbw between processes on loopback (--transport socket|grpc), beside one raw TCP socket
 //   dp-steps   ResNet-18 training steps per second on 1 and 2 ranks and the share of step time in all-reduce
 var command = args.Length > 0 ? args[0] : "";
 var rest = args.Skip(1).ToArray();

@@ -33,6 +33,7 @@ public sealed class TrainingConfigLoaderTests
     [InlineData("distributed.streams=17", "distributed.streams")]
     [InlineData("distributed.chunk_kib=0", "distributed.chunk_kib")]
     [InlineData("distributed.compression=int8", "distributed.compression")]
+    [InlineData("distributed.transport=nccl", "distributed.transport")]
     [InlineData("distributed.tls_cert=/etc/asl/rank.pem", "distributed.tls_cert")]
     public void Parse_BadDistributedSetting_NamesTheField(string assignment, string field)
     {
@@ -44,7 +45,8 @@ public sealed class TrainingConfigLoaderTests
     public void Parse_DistributedSection_ReadsEveryKeyWithDDPDefaults()
     {
         var defaults = TrainingConfigLoader.Parse(CocoYaml).Distributed;
-        Assert.Equal((60.0, 60.0, 25.0, 1024, 4, "none", true), (defaults.TimeoutS, defaults.RendezvousTimeoutS, defaults.BucketMb, defaults.ChunkKib, defaults.Streams, defaults.Compression, defaults.Overlap));
+        Assert.Equal((60.0, 60.0, 25.0, 1024, 4, "none", true, "socket"),
+            (defaults.TimeoutS, defaults.RendezvousTimeoutS, defaults.BucketMb, defaults.ChunkKib, defaults.Streams, defaults.Compression, defaults.Overlap, defaults.Transport));
 
         var set = TrainingConfigLoader.Parse(CocoYaml + """
 
@@ -53,11 +55,12 @@ public sealed class TrainingConfigLoaderTests
               bucket_mb: 50
               compression: bfloat16
               overlap: false
+              transport: grpc
               tls_cert: a.pem
               tls_key: a.key
               tls_ca: ca.pem
             """).Distributed;
-        Assert.Equal((5.0, 50.0, "bfloat16", "ca.pem", false), (set.TimeoutS, set.BucketMb, set.Compression, set.TlsCa, set.Overlap));
+        Assert.Equal((5.0, 50.0, "bfloat16", "ca.pem", false, "grpc"), (set.TimeoutS, set.BucketMb, set.Compression, set.TlsCa, set.Overlap, set.Transport));
     }
 
     [Fact]

@@ -10,6 +10,9 @@ public sealed class DistributedConfig
     /// <summary>Allowed values of <see cref="Compression"/>.</summary>
     public static readonly IReadOnlyList<string> Compressions = ["none", "bfloat16", "float16"];
 
+    /// <summary>Allowed values of <see cref="Transport"/>.</summary>
+    public static readonly IReadOnlyList<string> Transports = ["socket", "grpc"];
+
     /// <summary>Seconds a rank waits on a silent peer (no data and no heartbeat) before failing with the peer named.</summary>
     public double TimeoutS { get; set; } = 60;
 
@@ -27,6 +30,12 @@ public sealed class DistributedConfig
 
     /// <summary>Concurrent streams (connections) from each rank to the next.</summary>
     public int Streams { get; set; } = 4;
+
+    /// <summary>
+    /// How chunks travel between ranks: socket (byte streams that the gRPC service grants on its own port; the
+    /// fast path) or grpc (messages of gRPC streams). Ranks always join, authenticate and report failures over gRPC.
+    /// </summary>
+    public string Transport { get; set; } = "socket";
 
     /// <summary>Gradient values on the wire: none (float32), bfloat16 or float16; sums always accumulate in float32.</summary>
     public string Compression { get; set; } = "none";
@@ -48,6 +57,7 @@ public sealed class DistributedConfig
         ConfigChecks.InRange(ChunkKib, 1, 16_384, $"{prefix}.chunk_kib");
         ConfigChecks.InRange(Streams, 1, 16, $"{prefix}.streams");
         ConfigChecks.OneOf(Compression, Compressions, $"{prefix}.compression");
+        ConfigChecks.OneOf(Transport, Transports, $"{prefix}.transport");
         int tlsFiles = new[] { TlsCert, TlsKey, TlsCa }.Count(f => !string.IsNullOrWhiteSpace(f));
         if (tlsFiles is not (0 or 3))
             throw new ConfigException($"{prefix}.tls_cert", "TLS needs all three of tls_cert, tls_key and tls_ca, or none of them");

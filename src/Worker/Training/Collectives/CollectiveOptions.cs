@@ -7,8 +7,8 @@ public sealed record CollectiveOptions
     public int ChunkLength { get; init; } = RingAllReduceOptions.DefaultChunkLength;
 
     /// <summary>
-    /// Concurrent streams per link, each on its own HTTP/2 connection: one gRPC stream moves about a third of what a
-    /// raw socket does (platform notes), so chunks are spread round-robin over several.
+    /// Concurrent streams per link, each on its own connection; chunks go round-robin over them. One gRPC stream
+    /// moves about a third of what a raw socket does (platform notes), so the gRPC transport needs several.
     /// </summary>
     public int Streams { get; init; } = 4;
 
@@ -20,6 +20,9 @@ public sealed record CollectiveOptions
 
     /// <summary>How long the ranks wait for each other to start and connect.</summary>
     public TimeSpan RendezvousTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How chunks travel: on data streams the gRPC service grants (the default), or as gRPC messages.</summary>
+    public RingTransport Transport { get; init; } = RingTransport.Socket;
 
     /// <summary>Wire format of gradient all-reduces (broadcast and gather are always float32).</summary>
     public WireFormat Format { get; init; } = WireFormat.Float32;
@@ -39,6 +42,7 @@ public sealed record CollectiveOptions
         Check(QueueCapacity is >= 1 and <= 64, nameof(QueueCapacity), QueueCapacity, "an integer in [1, 64]");
         Check(PeerTimeout > TimeSpan.Zero, nameof(PeerTimeout), PeerTimeout, "a positive duration");
         Check(RendezvousTimeout > TimeSpan.Zero, nameof(RendezvousTimeout), RendezvousTimeout, "a positive duration");
+        Check(Enum.IsDefined(Transport), nameof(Transport), Transport, string.Join(", ", Enum.GetNames<RingTransport>()));
         Check(Enum.IsDefined(Format), nameof(Format), Format, string.Join(", ", Enum.GetNames<WireFormat>()));
         return this;
     }

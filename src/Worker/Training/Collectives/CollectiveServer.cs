@@ -15,7 +15,7 @@ namespace Asl.Distributed.Training.Collectives;
 
 /// <summary>
 /// The gRPC server a worker hosts for its left neighbour (HTTP/2 cleartext, or TLS when configured), serving one
-/// rank's <see cref="CollectiveService"/>. Port 0 picks a free port; <see cref="Address"/> tells which.
+/// rank's <see cref="CollectiveService"/> and, on the same port, its socket data streams. Port 0 picks a free port; <see cref="Address"/> tells which.
 /// </summary>
 public sealed class CollectiveServer : IAsyncDisposable
 {
@@ -50,13 +50,17 @@ public sealed class CollectiveServer : IAsyncDisposable
                         ClientCertificateMode = ClientCertificateMode.NoCertificate,
                     });
                 }
+                listen.Use(RingDataConnections.Middleware(inbox));
             });
             kestrel.Limits.Http2.InitialConnectionWindowSize = PeerChannels.WindowBytes;
             kestrel.Limits.Http2.InitialStreamWindowSize = PeerChannels.WindowBytes;
             kestrel.Limits.Http2.MaxStreamsPerConnection = 4 * options.Streams + 4;
-            // Fewer, larger frames and no early back-pressure on the connection's input: a chunk is 1 MiB.
+            // Fewer, larger frames and no early back-pressure on an HTTP/2 connection's input: a chunk is 1 MiB. A data
+            // stream's input pipe pauses at a queue's worth of chunks, which bounds its memory as the gRPC queues do.
             kestrel.Limits.Http2.MaxFrameSize = (1 << 24) - 1;
-            kestrel.Limits.MaxRequestBufferSize = 64L << 20;
+            kestrel.Limits.MaxRequestBufferSize = options.Transport == RingTransport.Grpc
+                ? 64L << 20
+                : Math.Max(1L << 20, (long)options.QueueCapacity * (options.ChunkLength * sizeof(float) + RingFrames.HeaderBytes));
             kestrel.Limits.MinRequestBodyDataRate = null; // a stream may idle between collectives; heartbeats watch it
         });
         builder.Services.AddGrpc(grpc =>

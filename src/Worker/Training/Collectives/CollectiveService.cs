@@ -25,7 +25,7 @@ public sealed class CollectiveService(RingInbox inbox) : Collective.CollectiveBa
         {
             if (!await requestStream.MoveNext(stop.Token).ConfigureAwait(false))
                 return new RingAck();
-            inbox.Attach(requestStream.Current);
+            inbox.Attach(requestStream.Current, RingTransport.Grpc);
             int stream = requestStream.Current.StreamIndex;
             int streams = inbox.Options.Streams;
             long expected = stream;
@@ -69,6 +69,20 @@ public sealed class CollectiveService(RingInbox inbox) : Collective.CollectiveBa
             throw Ended(StatusCode.Unavailable, $"rank {inbox.Rank} stopped receiving: {inbox.Failure?.Message ?? e.Message}");
         }
         return new RingAck { Messages = messages };
+    }
+
+    public override Task<DataStreamGrant> OpenDataStream(RingMessage request, ServerCallContext context)
+    {
+        CheckSecret(context);
+        try
+        {
+            return Task.FromResult(new DataStreamGrant { Token = Google.Protobuf.ByteString.CopyFrom(inbox.Grant(request)) });
+        }
+        catch (CollectiveException e)
+        {
+            inbox.Fail(e);
+            throw Ended(StatusCode.FailedPrecondition, e.Message);
+        }
     }
 
     public override Task<AbortReply> Abort(AbortRequest request, ServerCallContext context)

@@ -29,7 +29,7 @@ internal static class PeerChannels
             {
                 // Ranks are addressed by IP inside a cluster; their identity is the job's CA (and the job secret), not
                 // a host name, so a chain to that CA is what is checked.
-                RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate is not null && SignedBy(new X509Certificate2(certificate), ca),
+                RemoteCertificateValidationCallback = (_, certificate, _, _) => SignedBy(certificate, ca),
             };
         }
         return GrpcChannel.ForAddress(address, new GrpcChannelOptions
@@ -71,6 +71,10 @@ internal static class PeerChannels
             throw new Configuration.ConfigException(field, $"'{path}' cannot be used: {e.Message}; allowed: a readable PEM file (tls_cert with its tls_key, tls_ca the CA certificate)");
         }
     }
+
+    /// <summary>Whether a peer presented a certificate that chains to <paramref name="ca"/> and nothing else.</summary>
+    public static bool SignedBy(X509Certificate? certificate, X509Certificate2 ca) =>
+        certificate is not null && SignedBy(certificate as X509Certificate2 ?? new X509Certificate2(certificate), ca);
 
     /// <summary>Whether <paramref name="certificate"/> chains to <paramref name="ca"/> and nothing else.</summary>
     public static bool SignedBy(X509Certificate2 certificate, X509Certificate2 ca)

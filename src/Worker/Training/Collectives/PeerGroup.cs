@@ -36,12 +36,12 @@ public static class PeerGroup
         var right = ParseEndpoint(peers[(rank + 1) % worldSize], (rank + 1) % worldSize);
         var inbox = new RingInbox(rank, worldSize, secret, options);
         CollectiveServer? server = null;
-        GrpcRingLink? link = null;
+        PeerRingLink? link = null;
         try
         {
             server = await CollectiveServer.StartAsync(inbox, ListenEndpoint(own), ct).ConfigureAwait(false);
             string scheme = options.Tls is null ? "http" : "https";
-            link = new GrpcRingLink(inbox, new Uri($"{scheme}://{right.Host}:{right.Port}"), secret);
+            link = new PeerRingLink(inbox, new Uri($"{scheme}://{right.Host}:{right.Port}"), secret);
             await link.ConnectAsync(deadline, ct).ConfigureAwait(false);
             var group = new ProcessGroup(link, rank, worldSize, options.ChunkLength, options.Format, DisposeAsync(inbox, server, link));
             using var rendezvous = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -83,7 +83,7 @@ public static class PeerGroup
         return new IPEndPoint(own.Host == "localhost" ? IPAddress.Loopback : IPAddress.Any, own.Port);
     }
 
-    private static Func<ValueTask> DisposeAsync(RingInbox inbox, CollectiveServer? server, GrpcRingLink? link) => async () =>
+    private static Func<ValueTask> DisposeAsync(RingInbox inbox, CollectiveServer? server, PeerRingLink? link) => async () =>
     {
         if (link is not null)
             await link.DisposeAsync().ConfigureAwait(false);

@@ -48,7 +48,18 @@ public sealed class RingAllReduce
     /// each finished segment is rounded to that format once, by its owner, before it is shared, so every rank still
     /// ends bitwise identical.
     /// </summary>
-    public async Task SumAsync(Memory<float> buffer, CancellationToken ct = default, long collective = 0)
+    public Task SumAsync(Memory<float> buffer, CancellationToken ct = default, long collective = 0) =>
+        ReduceAsync(buffer, divisor: 1, ct, collective);
+
+    /// <summary>
+    /// Replaces <paramref name="buffer"/> on every rank with the element-wise mean over all ranks: each segment's owner
+    /// divides its finished sum by n, chunk by chunk while the chunk is still in cache, before it is shared, so the
+    /// mean is the correctly rounded sum / n (with a compressed format, that quotient rounded to the format once).
+    /// </summary>
+    public Task AverageAsync(Memory<float> buffer, CancellationToken ct = default, long collective = 0) =>
+        ReduceAsync(buffer, divisor: WorldSize, ct, collective);
+
+    private async Task ReduceAsync(Memory<float> buffer, int divisor, CancellationToken ct, long collective)
     {
         ct.ThrowIfCancellationRequested();
         if (WorldSize == 1 || buffer.IsEmpty)
@@ -59,16 +70,8 @@ public sealed class RingAllReduce
         using var forwardable = new SemaphoreSlim(0);
         long tagBase = collective << 16;
         var sending = RunOrCancelAsync(SendLoopAsync(buffer, tagBase, forwardable, failFast.Token), failFast);
-        var receiving = RunOrCancelAsync(ReceiveLoopAsync(buffer, tagBase, forwardable, failFast.Token), failFast);
+        var receiving = RunOrCancelAsync(ReceiveLoopAsync(buffer, tagBase, divisor, forwardable, failFast.Token), failFast);
         await Task.WhenAll(sending, receiving).ConfigureAwait(false);
-    }
-
-    /// <summary>Replaces <paramref name="buffer"/> on every rank with the element-wise mean over all ranks (sum / n).</summary>
-    public async Task AverageAsync(Memory<float> buffer, CancellationToken ct = default, long collective = 0)
-    {
-        await SumAsync(buffer, ct, collective).ConfigureAwait(false);
-        if (WorldSize > 1)
-            Divide(buffer.Span, WorldSize);
     }
 
     /// <summary>Start and length of segment <paramref name="index"/>: the first length mod n segments get one extra element.</summary>
@@ -121,7 +124,7 @@ public sealed class RingAllReduce
         }
     }
 
-    private async Task ReceiveLoopAsync(Memory<float> buffer, long tagBase, SemaphoreSlim forwardable, CancellationToken ct)
+    private async Task ReceiveLoopAsync(Memory<float> buffer, long tagBase, int divisor, SemaphoreSlim forwardable, CancellationToken ct)
     {
         for (var step = 0; step < StepCount; step++)
         {
@@ -135,6 +138,8 @@ public sealed class RingAllReduce
                 // arriving in the link's queue meanwhile, so receiving and adding overlap.
                 var chunk = target.Slice(offset, Math.Min(_chunkLength, target.Length - offset));
                 await _link.ReceiveAsync(chunk, tagBase + step, _format, add: reduce, ct).ConfigureAwait(false);
+                if (owned && divisor != 1)
+                    Divide(chunk.Span, divisor);
                 if (owned && _format != WireFormat.Float32)
                     WireCodec.Round(chunk.Span, _format);
                 if (step < StepCount - 1)
@@ -143,11 +148,8 @@ public sealed class RingAllReduce
         }
     }
 
-    private static void Divide(Span<float> values, int divisor)
-    {
-        // Division rather than multiplication by 1/n: the mean is then the correctly rounded sum / n.
-        float scale = divisor;
-        for (var i = 0; i < values.Length; i++)
-            values[i] /= scale;
-    }
+    // Division rather than multiplication by 1/n: the mean is then the correctly rounded sum / n. Vector division is
+    // IEEE division lane by lane, so the result is the scalar loop's, several lanes at a time.
+    private static void Divide(Span<float> values, int divisor) =>
+        System.Numerics.Tensors.TensorPrimitives.Divide(values, divisor, values);
 }

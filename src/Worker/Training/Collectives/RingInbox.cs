@@ -1,13 +1,18 @@
+using System.Buffers;
 using System.Diagnostics;
+using System.IO.Pipelines;
+using System.Security.Cryptography;
 using System.Threading.Channels;
 using Asl.Distributed.Contracts.V1;
 
 namespace Asl.Distributed.Training.Collectives;
 
 /// <summary>
-/// The receiving end of one rank's gRPC ring link. The left neighbour's streams post chunks here, each stream into its
-/// own bounded queue (so a fast sender cannot grow memory without limit); the rank's collectives take them in the
-/// link's message order, which round-robins over the streams. A watchdog fails the inbox, naming the left neighbour,
+/// The receiving end of one rank's ring link. With <see cref="RingTransport.Grpc"/> the left neighbour's streams post
+/// chunks here, each stream into its own bounded queue (so a fast sender cannot grow memory without limit); with
+/// <see cref="RingTransport.Socket"/> each granted data stream attaches its connection's input pipe, whose pause
+/// threshold bounds memory, and a receive decodes the chunk straight from the pipe's buffers into place. The rank's
+/// collectives take chunks in the link's message order, which round-robins over the streams. A watchdog fails the inbox, naming the left neighbour,
 /// when a receive has waited longer than the peer timeout without hearing anything from it (before the
 /// neighbour's first stream arrived, the rendezvous timeout applies instead).
 /// </summary>
@@ -15,6 +20,8 @@ public sealed class RingInbox : IDisposable
 {
     private readonly Channel<(long Sequence, long Tag, WireFormat Format, Google.Protobuf.ByteString Data)>[] _queues;
     private readonly bool[] _attached;
+    private readonly byte[]?[] _tokens;
+    private readonly TaskCompletionSource<PipeReader>[] _pipes;
     private readonly Timer _watchdog;
     private readonly CancellationTokenSource _closing = new();
     private readonly Lock _sync = new();
@@ -40,6 +47,10 @@ public sealed class RingInbox : IDisposable
                 new BoundedChannelOptions(options.QueueCapacity) { SingleReader = true, SingleWriter = true });
         }
         _attached = new bool[options.Streams];
+        _tokens = new byte[options.Streams][];
+        _pipes = new TaskCompletionSource<PipeReader>[options.Streams];
+        for (int s = 0; s < options.Streams; s++)
+            _pipes[s] = new TaskCompletionSource<PipeReader>(TaskCreationOptions.RunContinuationsAsynchronously);
         var period = TimeSpan.FromTicks(Math.Max(TimeSpan.FromMilliseconds(20).Ticks, options.HeartbeatInterval.Ticks / 2));
         _watchdog = new Timer(_ => CheckSilence(), null, period, period);
     }
@@ -63,9 +74,14 @@ public sealed class RingInbox : IDisposable
     /// <summary>Raised once, on the thread that failed the inbox, so the link can tell its right neighbour.</summary>
     internal event Action<CollectiveException>? Failed;
 
-    /// <summary>Registers stream <paramref name="streamIndex"/> from a HELLO; throws a <see cref="CollectiveException"/> if it is not acceptable.</summary>
-    internal void Attach(RingMessage hello)
+    /// <summary>
+    /// Registers a stream from its HELLO sent over <paramref name="transport"/>; throws a <see cref="CollectiveException"/>
+    /// if it is not acceptable.
+    /// </summary>
+    internal void Attach(RingMessage hello, RingTransport transport)
     {
+        if (transport != Options.Transport)
+            throw Protocol($"sends chunks over {transport} but rank {Rank} receives them over {Options.Transport}; distributed.transport must match on every rank");
         if (hello.Kind != RingMessageKind.Hello)
             throw Protocol($"opened a stream with {hello.Kind} instead of HELLO");
         if (hello.SenderRank != LeftRank)
@@ -82,6 +98,66 @@ public sealed class RingInbox : IDisposable
         Touch();
     }
 
+    /// <summary>Registers a socket data stream from its HELLO and returns the one-time token its connection must present.</summary>
+    internal byte[] Grant(RingMessage hello)
+    {
+        Attach(hello, RingTransport.Socket);
+        byte[] token = RandomNumberGenerator.GetBytes(RingFrames.TokenBytes);
+        lock (_sync)
+            _tokens[hello.StreamIndex] = token;
+        return token;
+    }
+
+    /// <summary>
+    /// Serves a data connection that presented <paramref name="token"/>: its input becomes the granted stream's source
+    /// until the inbox closes; a failure is then written back to the sender as an abort frame naming the lost rank.
+    /// </summary>
+    internal async Task ServeDataStreamAsync(ReadOnlyMemory<byte> token, PipeReader input, PipeWriter output)
+    {
+        int stream = -1;
+        lock (_sync)
+        {
+            for (int s = 0; s < _tokens.Length; s++)
+            {
+                if (_tokens[s] is { } granted && CryptographicOperations.FixedTimeEquals(granted, token.Span))
+                {
+                    stream = s;
+                    _tokens[s] = null; // one connection per grant
+                }
+            }
+        }
+        if (stream < 0)
+        {
+            await WriteAbortAsync(output, Rank, $"rank {Rank} granted no data stream to this token; open one with OpenDataStream first").ConfigureAwait(false);
+            return;
+        }
+        Touch();
+        _pipes[stream].TrySetResult(input);
+        try
+        {
+            await Task.Delay(Timeout.Infinite, _closing.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // The job is over or failed.
+        }
+        await WriteLastAsync(output, Failure is { } failure ? RingFrames.Abort(failure.LostRank, failure.Reason) : RingFrames.Closed()).ConfigureAwait(false);
+    }
+
+    private static Task WriteAbortAsync(PipeWriter output, int lostRank, string reason) => WriteLastAsync(output, RingFrames.Abort(lostRank, reason));
+
+    private static async Task WriteLastAsync(PipeWriter output, byte[] frame)
+    {
+        try
+        {
+            await output.WriteAsync(frame).AsTask().WaitAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException or OperationCanceledException or TimeoutException)
+        {
+            // The sender is gone; it will learn from its own side.
+        }
+    }
+
     /// <summary>Records that the left neighbour is alive (any message, heartbeats included).</summary>
     internal void Touch() => Volatile.Write(ref _lastHeard, Stopwatch.GetTimestamp());
 
@@ -93,23 +169,32 @@ public sealed class RingInbox : IDisposable
     }
 
     /// <summary>Ends the inbox with <paramref name="error"/>; every waiting and later receive throws it. The first failure wins.</summary>
-    internal void Fail(CollectiveException error)
+    internal CollectiveException Fail(CollectiveException error)
     {
-        if (Interlocked.CompareExchange(ref _failure, error, null) is not null)
-            return;
+        if (Interlocked.CompareExchange(ref _failure, error, null) is { } first)
+            return first;
         // The link passes the failure on before any waiting collective sees it, so a rank that exits right after
         // has already told its neighbour which rank is lost.
         Failed?.Invoke(error);
         foreach (var queue in _queues)
             queue.Writer.TryComplete(error);
         _closing.Cancel();
+        return error;
     }
 
     /// <summary>Takes the next chunk into <paramref name="destination"/> (overwriting or adding); checks its tag, format and length.</summary>
-    internal async ValueTask ReceiveAsync(Memory<float> destination, long tag, WireFormat format, bool add, CancellationToken ct)
+    internal ValueTask ReceiveAsync(Memory<float> destination, long tag, WireFormat format, bool add, CancellationToken ct)
     {
         long sequence = _nextSequence++;
-        var queue = _queues[sequence % _queues.Length];
+        int stream = (int)(sequence % _queues.Length);
+        return Options.Transport == RingTransport.Socket
+            ? ReceiveFromPipeAsync(stream, sequence, destination, tag, format, add, ct)
+            : ReceiveFromQueueAsync(stream, sequence, destination, tag, format, add, ct);
+    }
+
+    private async ValueTask ReceiveFromQueueAsync(int stream, long sequence, Memory<float> destination, long tag, WireFormat format, bool add, CancellationToken ct)
+    {
+        var queue = _queues[stream];
         (long Sequence, long Tag, WireFormat Format, Google.Protobuf.ByteString Data) chunk;
         if (!queue.Reader.TryRead(out chunk))
         {
@@ -127,20 +212,88 @@ public sealed class RingInbox : IDisposable
                 Volatile.Write(ref _waitingSince, 0);
             }
         }
-        int bytes = destination.Length * WireCodec.BytesPerElement(format);
-        if (chunk.Sequence != sequence || chunk.Tag != tag || chunk.Format != format || chunk.Data.Length != bytes)
-        {
-            var error = new CollectiveException(Rank, LeftRank,
-                $"expected message {sequence} (collective {tag >> 16}, step {tag & 0xFFFF}) with {destination.Length} {format} values " +
-                $"but received message {chunk.Sequence} (collective {chunk.Tag >> 16}, step {chunk.Tag & 0xFFFF}) with {chunk.Data.Length} bytes of {chunk.Format}");
-            Fail(error);
-            throw error;
-        }
+        Check(sequence, tag, format, destination.Length, new FrameHeader(FrameKind.Data, chunk.Format, chunk.Data.Length, chunk.Sequence, chunk.Tag));
         // The message's bytes are owned by the received message: decoded once, straight into place.
         if (add)
             WireCodec.DecodeAdd(chunk.Data.Span, destination.Span, format);
         else
             WireCodec.Decode(chunk.Data.Span, destination.Span, format);
+    }
+
+    private async ValueTask ReceiveFromPipeAsync(int stream, long sequence, Memory<float> destination, long tag, WireFormat format, bool add, CancellationToken ct)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct, _closing.Token);
+        Volatile.Write(ref _waitingSince, Stopwatch.GetTimestamp());
+        try
+        {
+            var pipe = await _pipes[stream].Task.WaitAsync(stop.Token).ConfigureAwait(false);
+            var header = await ReadHeaderAsync(pipe, stream, stop.Token).ConfigureAwait(false);
+            Check(sequence, tag, format, destination.Length, header);
+            // Decode as the bytes arrive, from the pipe's own buffers: the only other copy is the kernel's.
+            int unit = WireCodec.BytesPerElement(format);
+            int remaining = header.Length;
+            int decoded = 0;
+            while (remaining > 0)
+            {
+                var result = await pipe.ReadAsync(stop.Token).ConfigureAwait(false);
+                Touch();
+                long available = Math.Min(result.Buffer.Length, remaining);
+                int take = (int)(available - available % unit);
+                if (take == 0)
+                {
+                    if (result.IsCompleted)
+                        throw new IOException($"the stream ended {remaining} bytes into a chunk");
+                    pipe.AdvanceTo(result.Buffer.Start, result.Buffer.End);
+                    continue;
+                }
+                RingFrames.Decode(result.Buffer.Slice(0, take), destination.Span.Slice(decoded, take / unit), format, add);
+                pipe.AdvanceTo(result.Buffer.GetPosition(take));
+                decoded += take / unit;
+                remaining -= take;
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException or InvalidOperationException)
+        {
+            if (ct.IsCancellationRequested && Failure is null)
+                throw;
+            if (Failure is null)
+                Fail(new CollectiveException(Rank, LeftRank, $"the connection from rank {LeftRank} broke ({e.Message})", e));
+            throw Failure!;
+        }
+        finally
+        {
+            Volatile.Write(ref _waitingSince, 0);
+        }
+    }
+
+    /// <summary>The next DATA header of a socket stream; heartbeats are taken on the way.</summary>
+    private async ValueTask<FrameHeader> ReadHeaderAsync(PipeReader pipe, int stream, CancellationToken ct)
+    {
+        while (true)
+        {
+            var result = await pipe.ReadAtLeastAsync(RingFrames.HeaderBytes, ct).ConfigureAwait(false);
+            Touch();
+            if (result.Buffer.Length < RingFrames.HeaderBytes)
+                throw new IOException(result.Buffer.IsEmpty ? $"rank {LeftRank} closed data stream {stream}" : "the stream ended inside a frame header");
+            var header = RingFrames.Read(result.Buffer);
+            pipe.AdvanceTo(result.Buffer.GetPosition(RingFrames.HeaderBytes));
+            if (header.Kind == FrameKind.Heartbeat && header.Length == 0)
+                continue;
+            if (header.Kind != FrameKind.Data)
+                throw Fail(Protocol($"sent a frame of kind {(int)header.Kind} and {header.Length} bytes on data stream {stream}; allowed: DATA (1), HEARTBEAT (2) without payload"));
+            return header;
+        }
+    }
+
+    /// <summary>Fails the inbox unless <paramref name="received"/> is the chunk the collective expects.</summary>
+    private void Check(long sequence, long tag, WireFormat format, int length, FrameHeader received)
+    {
+        int bytes = length * WireCodec.BytesPerElement(format);
+        if (received.Sequence == sequence && received.Tag == tag && received.Format == format && received.Length == bytes)
+            return;
+        throw Fail(new CollectiveException(Rank, LeftRank,
+            $"expected message {sequence} (collective {tag >> 16}, step {tag & 0xFFFF}) with {length} {format} values " +
+            $"but received message {received.Sequence} (collective {received.Tag >> 16}, step {received.Tag & 0xFFFF}) with {received.Length} bytes of {received.Format}"));
     }
 
     /// <summary>Stops the watchdog and the stream handlers (end of the job).</summary>

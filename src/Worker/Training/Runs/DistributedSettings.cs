@@ -27,6 +27,7 @@ public static class DistributedSettings
             "float16" => WireFormat.Float16,
             _ => WireFormat.Float32,
         },
+        Transport = config.Transport == "grpc" ? RingTransport.Grpc : RingTransport.Socket,
         Tls = config.TlsCert is { Length: > 0 } cert ? new PeerTls(cert, config.TlsKey!, config.TlsCa!) : null,
     }.Validate();
 }

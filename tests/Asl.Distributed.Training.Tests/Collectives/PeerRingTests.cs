@@ -2,8 +2,11 @@ using Asl.Distributed.Training.Collectives;
 
 namespace Asl.Distributed.Training.Tests.Collectives;
 
-/// <summary>Collectives over real gRPC servers on loopback, one per rank, joined through <see cref="PeerGroup"/>.</summary>
-public sealed class GrpcRingTests
+/// <summary>
+/// Collectives over real gRPC servers on loopback, one per rank, joined through <see cref="PeerGroup"/>, with chunks on
+/// socket data streams (the default) or gRPC streams.
+/// </summary>
+public sealed class PeerRingTests
 {
     private const string Secret = "job-7f3a";
 
@@ -16,15 +19,18 @@ public sealed class GrpcRingTests
     };
 
     [Theory]
-    [InlineData(2, 1_000_003, 1)]
-    [InlineData(2, 1_000_003, 4)]
-    [InlineData(3, 10_007, 3)]
-    [InlineData(3, 2, 2)]
-    public async Task SumAsync_OverGrpc_EqualsFloat64SumAndTheInProcessRingBitwise(int world, int length, int streams)
+    [InlineData(2, 1_000_003, 1, RingTransport.Socket)]
+    [InlineData(2, 1_000_003, 4, RingTransport.Socket)]
+    [InlineData(3, 10_007, 3, RingTransport.Socket)]
+    [InlineData(3, 2, 2, RingTransport.Socket)]
+    [InlineData(2, 1_000_003, 4, RingTransport.Grpc)]
+    [InlineData(3, 10_007, 3, RingTransport.Grpc)]
+    [InlineData(3, 2, 2, RingTransport.Grpc)]
+    public async Task SumAsync_OverPeers_EqualsFloat64SumAndTheInProcessRingBitwise(int world, int length, int streams, RingTransport transport)
     {
         var inputs = RingHarness.RandomInputs(world, length, seed: world * 31 + length);
         var overGrpc = RingHarness.Copy(inputs);
-        await WithGroups(world, Small with { Streams = streams }, (group, r) => group.SumAsync(overGrpc[r]));
+        await WithGroups(world, Small with { Streams = streams, Transport = transport }, (group, r) => group.SumAsync(overGrpc[r]));
 
         var inProcess = RingHarness.Copy(inputs);
         await RingHarness.RunAsync(new InProcessRing(world), inProcess, (reducer, buffer) => reducer.SumAsync(buffer), chunkLength: 4096);
@@ -37,14 +43,15 @@ public sealed class GrpcRingTests
     }
 
     [Theory]
-    [InlineData(WireFormat.BFloat16, 1.0 / 128)]
-    [InlineData(WireFormat.Float16, 1.0 / 1024)]
-    public async Task AllReduceGradientsAsync_Compressed_RanksAgreeBitwiseAndStayWithinTheFormatsRounding(WireFormat format, double relative)
+    [InlineData(WireFormat.BFloat16, 1.0 / 128, RingTransport.Socket)]
+    [InlineData(WireFormat.Float16, 1.0 / 1024, RingTransport.Socket)]
+    [InlineData(WireFormat.BFloat16, 1.0 / 128, RingTransport.Grpc)]
+    public async Task AllReduceGradientsAsync_Compressed_RanksAgreeBitwiseAndStayWithinTheFormatsRounding(WireFormat format, double relative, RingTransport transport)
     {
         const int world = 3, length = 50_001;
         var inputs = RingHarness.RandomInputs(world, length, seed: 5);
         var buffers = RingHarness.Copy(inputs);
-        await WithGroups(world, Small with { Format = format }, (group, r) => group.AllReduceGradientsAsync(buffers[r], average: true));
+        await WithGroups(world, Small with { Format = format, Transport = transport }, (group, r) => group.AllReduceGradientsAsync(buffers[r], average: true));
 
         var (sum, magnitude) = RingHarness.Reference(inputs);
         for (int r = 1; r < world; r++)
@@ -87,11 +94,13 @@ public sealed class GrpcRingTests
         }
     }
 
-    [Fact]
-    public async Task JoinAsync_WrongSecret_FailsNamingTheRefusingRankInsteadOfHanging()
+    [Theory]
+    [InlineData(RingTransport.Socket)]
+    [InlineData(RingTransport.Grpc)]
+    public async Task JoinAsync_WrongSecret_FailsNamingTheRefusingRankInsteadOfHanging(RingTransport transport)
     {
         var peers = LoopbackPorts.Peers(2);
-        var options = Small with { RendezvousTimeout = TimeSpan.FromSeconds(5) };
+        var options = Small with { RendezvousTimeout = TimeSpan.FromSeconds(5), Transport = transport };
         var ranks = new[]
         {
             Task.Run(() => PeerGroup.JoinAsync(0, peers, Secret, options)),
@@ -123,12 +132,14 @@ public sealed class GrpcRingTests
         }
     }
 
-    [Fact]
-    public async Task Collective_RankLeavesMidJob_TheOthersFailNamingItWithinMoments()
+    [Theory]
+    [InlineData(RingTransport.Socket)]
+    [InlineData(RingTransport.Grpc)]
+    public async Task Collective_RankLeavesMidJob_TheOthersFailNamingItWithinMoments(RingTransport transport)
     {
         const int world = 3;
         var peers = LoopbackPorts.Peers(world);
-        var options = Small with { PeerTimeout = TimeSpan.FromSeconds(30) };
+        var options = Small with { PeerTimeout = TimeSpan.FromSeconds(30), Transport = transport };
         var groups = await Task.WhenAll(Enumerable.Range(0, world).Select(r => Task.Run(() => PeerGroup.JoinAsync(r, peers, Secret, options))));
         var clock = System.Diagnostics.Stopwatch.StartNew();
 
@@ -144,8 +155,10 @@ public sealed class GrpcRingTests
             await groups[r].DisposeAsync();
     }
 
-    [Fact]
-    public async Task SumAsync_OverTls_EqualsTheCleartextResultAndAForeignCaIsRefused()
+    [Theory]
+    [InlineData(RingTransport.Socket)]
+    [InlineData(RingTransport.Grpc)]
+    public async Task SumAsync_OverTls_EqualsTheCleartextResultAndAForeignCaIsRefused(RingTransport transport)
     {
         string folder = Directory.CreateTempSubdirectory("asl-tls-").FullName;
         try
@@ -154,15 +167,15 @@ public sealed class GrpcRingTests
             var stranger = TestCertificates.Write(folder, "stranger");
             var inputs = RingHarness.RandomInputs(2, 100_003, seed: 4);
             var overTls = RingHarness.Copy(inputs);
-            await WithGroups(2, Small with { Tls = job }, (group, r) => group.SumAsync(overTls[r]));
+            await WithGroups(2, Small with { Tls = job, Transport = transport }, (group, r) => group.SumAsync(overTls[r]));
             var clear = RingHarness.Copy(inputs);
-            await WithGroups(2, Small, (group, r) => group.SumAsync(clear[r]));
+            await WithGroups(2, Small with { Transport = transport }, (group, r) => group.SumAsync(clear[r]));
             Assert.Equal(clear[0], overTls[0]);
             Assert.Equal(clear[1], overTls[1]);
 
             // Rank 1 trusts another CA: it cannot connect to rank 0, whose certificate the job CA signed.
             var peers = LoopbackPorts.Peers(2);
-            var options = Small with { RendezvousTimeout = TimeSpan.FromSeconds(3) };
+            var options = Small with { RendezvousTimeout = TimeSpan.FromSeconds(3), Transport = transport };
             var ranks = new[]
             {
                 Task.Run(() => PeerGroup.JoinAsync(0, peers, Secret, options with { Tls = job })),
@@ -183,7 +196,7 @@ public sealed class GrpcRingTests
     [InlineData(0L, 6, "sent 6 bytes of Float32; allowed: a multiple of 4")]
     public async Task Ring_MalformedOrOutOfOrderChunk_FailsTheCallAndTheInboxNamingTheProblem(long sequence, int bytes, string problem)
     {
-        var options = Small with { Streams = 1 };
+        var options = Small with { Streams = 1, Transport = RingTransport.Grpc };
         using var inbox = new RingInbox(1, 2, Secret, options);
         await using var server = await CollectiveServer.StartAsync(inbox, new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
         using var channel = Grpc.Net.Client.GrpcChannel.ForAddress(server.Address);
@@ -206,7 +219,7 @@ public sealed class GrpcRingTests
     [Fact]
     public async Task Ring_StrangerFromAnotherRankOrWorld_IsRefusedBeforeAnyData()
     {
-        using var inbox = new RingInbox(1, 2, Secret, Small with { Streams = 1 });
+        using var inbox = new RingInbox(1, 2, Secret, Small with { Streams = 1, Transport = RingTransport.Grpc });
         await using var server = await CollectiveServer.StartAsync(inbox, new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
         using var channel = Grpc.Net.Client.GrpcChannel.ForAddress(server.Address);
         var client = new Contracts.V1.Collective.CollectiveClient(channel);
