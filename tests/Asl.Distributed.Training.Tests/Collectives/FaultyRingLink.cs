@@ -15,10 +15,10 @@ internal sealed class FaultyRingLink(IRingLink inner, int callsBeforeFault) : IR
         return inner.SendAsync(chunk, tag, format, ct);
     }
 
-    public ValueTask ReceiveAsync(Memory<float> destination, long tag, WireFormat format, bool add, CancellationToken ct)
+    public ValueTask ReceiveAsync(Memory<float> destination, long tag, WireFormat format, Accumulation accumulation, CancellationToken ct)
     {
         ThrowWhenDue();
-        return inner.ReceiveAsync(destination, tag, format, add, ct);
+        return inner.ReceiveAsync(destination, tag, format, accumulation, ct);
     }
 
     private void ThrowWhenDue()

@@ -14,8 +14,8 @@ public sealed class InProcessRingTests
 
         await ring.Links[2].SendAsync(new[] { 1f, 2f }, 0, WireFormat.Float32, CancellationToken.None);
         await ring.Links[2].SendAsync(new[] { 3f }, 1, WireFormat.Float32, CancellationToken.None);
-        await ring.Links[0].ReceiveAsync(first, 0, WireFormat.Float32, add: false, CancellationToken.None);
-        await ring.Links[0].ReceiveAsync(second, 1, WireFormat.Float32, add: false, CancellationToken.None);
+        await ring.Links[0].ReceiveAsync(first, 0, WireFormat.Float32, Accumulation.Overwrite, CancellationToken.None);
+        await ring.Links[0].ReceiveAsync(second, 1, WireFormat.Float32, Accumulation.Overwrite, CancellationToken.None);
 
         Assert.Equal([1f, 2f], first);
         Assert.Equal([3f], second);
@@ -30,7 +30,7 @@ public sealed class InProcessRingTests
         await ring.Links[0].SendAsync(new[] { 1f }, 4, WireFormat.Float32, CancellationToken.None);
 
         var error = await Assert.ThrowsAsync<CollectiveException>(
-            async () => await ring.Links[1].ReceiveAsync(new float[1], 3, WireFormat.Float32, add: false, CancellationToken.None));
+            async () => await ring.Links[1].ReceiveAsync(new float[1], 3, WireFormat.Float32, Accumulation.Overwrite, CancellationToken.None));
 
         Assert.Contains("expected tag 3", error.Message);
         Assert.Contains("received tag 4", error.Message);
@@ -43,7 +43,7 @@ public sealed class InProcessRingTests
         await ring.Links[0].SendAsync(new[] { 1f, 2f }, 0, WireFormat.Float32, CancellationToken.None);
 
         await Assert.ThrowsAsync<CollectiveException>(
-            async () => await ring.Links[1].ReceiveAsync(new float[3], 0, WireFormat.Float32, add: false, CancellationToken.None));
+            async () => await ring.Links[1].ReceiveAsync(new float[3], 0, WireFormat.Float32, Accumulation.Overwrite, CancellationToken.None));
     }
 
     [Fact]

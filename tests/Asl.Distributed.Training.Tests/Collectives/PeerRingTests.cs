@@ -213,7 +213,7 @@ public sealed class PeerRingTests
         Assert.Contains(problem, error.Status.Detail);
         Assert.Equal(0, inbox.Failure?.LostRank);
         Assert.Contains(problem, inbox.Failure!.Message);
-        await Assert.ThrowsAsync<CollectiveException>(async () => await inbox.ReceiveAsync(new float[4], 0, WireFormat.Float32, add: false, CancellationToken.None));
+        await Assert.ThrowsAsync<CollectiveException>(async () => await inbox.ReceiveAsync(new float[4], 0, WireFormat.Float32, Accumulation.Overwrite, CancellationToken.None));
     }
 
     [Fact]

@@ -35,12 +35,12 @@ public sealed class SocketDataStreamTests
         var destination = new float[1001];
 
         // The bytes go out in pieces of 1 to 13 bytes, so headers and elements straddle the server's reads.
-        var receiving = receiver.Inbox.ReceiveAsync(destination, 7, WireFormat.Float32, add: false, CancellationToken.None).AsTask();
+        var receiving = receiver.Inbox.ReceiveAsync(destination, 7, WireFormat.Float32, Accumulation.Overwrite, CancellationToken.None).AsTask();
         await sender.TrickleAsync([.. Frame(FrameKind.Heartbeat, 0, 0, []), .. Frame(FrameKind.Data, 0, 7, Bytes(first))]);
         await receiving;
         Assert.Equal(first, destination);
 
-        receiving = receiver.Inbox.ReceiveAsync(destination, 8, WireFormat.Float32, add: true, CancellationToken.None).AsTask();
+        receiving = receiver.Inbox.ReceiveAsync(destination, 8, WireFormat.Float32, Accumulation.Add, CancellationToken.None).AsTask();
         await sender.TrickleAsync(Frame(FrameKind.Data, 1, 8, Bytes(second)));
         await receiving;
         for (int i = 0; i < destination.Length; i++)
@@ -60,7 +60,7 @@ public sealed class SocketDataStreamTests
         var header = Frame((FrameKind)kind, sequence, 0, new byte[Math.Min(length, 64)]);
         BinaryPrimitives.WriteInt32LittleEndian(header.AsSpan(4), length);
 
-        var receiving = receiver.Inbox.ReceiveAsync(new float[4], 0, WireFormat.Float32, add: false, CancellationToken.None).AsTask();
+        var receiving = receiver.Inbox.ReceiveAsync(new float[4], 0, WireFormat.Float32, Accumulation.Overwrite, CancellationToken.None).AsTask();
         await sender.Stream.WriteAsync(header);
         var error = await Assert.ThrowsAsync<CollectiveException>(() => receiving);
 
@@ -116,7 +116,7 @@ public sealed class SocketDataStreamTests
         var clock = System.Diagnostics.Stopwatch.StartNew();
 
         var error = await Assert.ThrowsAsync<CollectiveException>(async () =>
-            await receiver.Inbox.ReceiveAsync(new float[4], 0, WireFormat.Float32, add: false, CancellationToken.None));
+            await receiver.Inbox.ReceiveAsync(new float[4], 0, WireFormat.Float32, Accumulation.Overwrite, CancellationToken.None));
 
         Assert.InRange(clock.Elapsed.TotalSeconds, 0.9, 10);
         Assert.Equal(0, error.LostRank);
@@ -125,11 +125,13 @@ public sealed class SocketDataStreamTests
     }
 
     [Theory]
-    [InlineData(WireFormat.Float32, false)]
-    [InlineData(WireFormat.Float32, true)]
-    [InlineData(WireFormat.BFloat16, true)]
-    [InlineData(WireFormat.Float16, false)]
-    public void Decode_SegmentsThatCutElements_EqualsDecodingTheContiguousBytes(WireFormat format, bool add)
+    [InlineData(WireFormat.Float32, false, 1)]
+    [InlineData(WireFormat.Float32, true, 1)]
+    [InlineData(WireFormat.Float32, true, 3)]
+    [InlineData(WireFormat.BFloat16, true, 1)]
+    [InlineData(WireFormat.BFloat16, true, 2)]
+    [InlineData(WireFormat.Float16, false, 1)]
+    public void Decode_SegmentsThatCutElements_EqualsDecodingTheContiguousBytes(WireFormat format, bool add, int divisor)
     {
         var values = RingHarness.RandomInputs(1, 777, seed: 9)[0];
         var bytes = new byte[values.Length * WireCodec.BytesPerElement(format)];
@@ -141,11 +143,14 @@ public sealed class SocketDataStreamTests
             WireCodec.DecodeAdd(bytes, expected, format);
         else
             WireCodec.Decode(bytes, expected, format);
+        for (int i = 0; i < expected.Length; i++)
+            expected[i] /= divisor;
+        var accumulation = !add ? Accumulation.Overwrite : divisor > 1 ? Accumulation.AddThenDivide(divisor) : Accumulation.Add;
 
-        RingFrames.Decode(Segments.Cut(bytes, [1, 3, 2, 7, 1, 1, 5]), actual, format, add);
+        RingFrames.Decode(Segments.Cut(bytes, [1, 3, 2, 7, 1, 1, 5]), actual, format, accumulation);
 
         Assert.Equal(expected, actual);
-        Assert.Throws<ArgumentException>(() => RingFrames.Decode(Segments.Cut(bytes.AsSpan(0, bytes.Length - 2).ToArray(), [3]), actual, format, add));
+        Assert.Throws<ArgumentException>(() => RingFrames.Decode(Segments.Cut(bytes.AsSpan(0, bytes.Length - 2).ToArray(), [3]), actual, format, accumulation));
     }
 
     private static byte[] Bytes(float[] values) => System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()).ToArray();

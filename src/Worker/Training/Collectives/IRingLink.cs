@@ -18,8 +18,8 @@ public interface IRingLink
 
     /// <summary>
     /// Receives the next message from the left neighbour into <paramref name="destination"/>, whose length is the
-    /// exact message length: it overwrites the destination, or with <paramref name="add"/> adds to it in float32.
-    /// Throws when the message's tag, format or length differs from what the caller expects.
+    /// exact message length, combining it as <paramref name="accumulation"/> says (overwrite, add in float32, or add
+    /// and divide). Throws when the message's tag, format or length differs from what the caller expects.
     /// </summary>
-    ValueTask ReceiveAsync(Memory<float> destination, long tag, WireFormat format, bool add, CancellationToken ct);
+    ValueTask ReceiveAsync(Memory<float> destination, long tag, WireFormat format, Accumulation accumulation, CancellationToken ct);
 }

@@ -45,7 +45,7 @@ public sealed class InProcessRingLink : IRingLink
     }
 
     /// <inheritdoc />
-    public async ValueTask ReceiveAsync(Memory<float> destination, long tag, WireFormat format, bool add, CancellationToken ct)
+    public async ValueTask ReceiveAsync(Memory<float> destination, long tag, WireFormat format, Accumulation accumulation, CancellationToken ct)
     {
         var message = await _fromLeft.ReadAsync(ct).ConfigureAwait(false);
         try
@@ -57,11 +57,7 @@ public sealed class InProcessRingLink : IRingLink
                     $"expected tag {tag} with {destination.Length} {format} values from the left neighbour " +
                     $"but received tag {message.Tag} with {message.Length} bytes of {message.Format}");
             }
-            var bytes = message.Data.AsSpan(0, message.Length);
-            if (add)
-                WireCodec.DecodeAdd(bytes, destination.Span, format);
-            else
-                WireCodec.Decode(bytes, destination.Span, format);
+            WireCodec.Apply(message.Data.AsSpan(0, message.Length), destination.Span, format, accumulation);
         }
         finally
         {

@@ -113,8 +113,8 @@ public sealed class PeerRingLink : IRingLink, IAsyncDisposable
         Interlocked.Add(ref _bytesSent, chunk.Length * WireCodec.BytesPerElement(format));
     }
 
-    public ValueTask ReceiveAsync(Memory<float> destination, long tag, WireFormat format, bool add, CancellationToken ct) =>
-        _inbox.ReceiveAsync(destination, tag, format, add, ct);
+    public ValueTask ReceiveAsync(Memory<float> destination, long tag, WireFormat format, Accumulation accumulation, CancellationToken ct) =>
+        _inbox.ReceiveAsync(destination, tag, format, accumulation, ct);
 
     /// <summary>Ends the streams: the job is over, nothing more will be sent.</summary>
     public async ValueTask DisposeAsync()

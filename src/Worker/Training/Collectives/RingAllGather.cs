@@ -33,7 +33,7 @@ internal static class RingAllGather
     private static async Task ReceiveBlockAsync(IRingLink link, Memory<float> block, int chunkLength, long tag, CancellationToken ct)
     {
         for (int offset = 0; offset < block.Length; offset += chunkLength)
-            await link.ReceiveAsync(block.Slice(offset, Math.Min(chunkLength, block.Length - offset)), tag, WireFormat.Float32, add: false, ct).ConfigureAwait(false);
+            await link.ReceiveAsync(block.Slice(offset, Math.Min(chunkLength, block.Length - offset)), tag, WireFormat.Float32, Accumulation.Overwrite, ct).ConfigureAwait(false);
     }
 
     private static int Wrap(int index, int worldSize) => ((index % worldSize) + worldSize) % worldSize;

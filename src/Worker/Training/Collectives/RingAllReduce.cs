@@ -130,16 +130,17 @@ public sealed class RingAllReduce
         {
             var segment = Segment(buffer.Length, WorldSize, ReceiveSegmentIndex(step));
             var target = buffer.Slice(segment.Start, segment.Length);
-            bool reduce = step < WorldSize - 1;
             bool owned = step == WorldSize - 2; // the last reduce step leaves this rank's own segment fully summed
+            var accumulation = step >= WorldSize - 1 ? Accumulation.Overwrite
+                : owned && divisor > 1 ? Accumulation.AddThenDivide(divisor)
+                : Accumulation.Add;
             for (var offset = 0; offset < target.Length; offset += _chunkLength)
             {
                 // The link adds straight from its received bytes into the buffer: no scratch copy. Later chunks keep
-                // arriving in the link's queue meanwhile, so receiving and adding overlap.
+                // arriving in the link's queue meanwhile, so receiving and adding overlap. The owner of a mean's
+                // segment divides in the same pass, while the chunk is in cache.
                 var chunk = target.Slice(offset, Math.Min(_chunkLength, target.Length - offset));
-                await _link.ReceiveAsync(chunk, tagBase + step, _format, add: reduce, ct).ConfigureAwait(false);
-                if (owned && divisor != 1)
-                    Divide(chunk.Span, divisor);
+                await _link.ReceiveAsync(chunk, tagBase + step, _format, accumulation, ct).ConfigureAwait(false);
                 if (owned && _format != WireFormat.Float32)
                     WireCodec.Round(chunk.Span, _format);
                 if (step < StepCount - 1)
@@ -148,8 +149,4 @@ public sealed class RingAllReduce
         }
     }
 
-    // Division rather than multiplication by 1/n: the mean is then the correctly rounded sum / n. Vector division is
-    // IEEE division lane by lane, so the result is the scalar loop's, several lanes at a time.
-    private static void Divide(Span<float> values, int divisor) =>
-        System.Numerics.Tensors.TensorPrimitives.Divide(values, divisor, values);
 }

@@ -18,7 +18,7 @@ internal static class RingBroadcast
         {
             var chunk = buffer.Slice(offset, Math.Min(chunkLength, buffer.Length - offset));
             if (receives)
-                await link.ReceiveAsync(chunk, tag, WireFormat.Float32, add: false, ct).ConfigureAwait(false);
+                await link.ReceiveAsync(chunk, tag, WireFormat.Float32, Accumulation.Overwrite, ct).ConfigureAwait(false);
             if (forwards)
             {
                 await sending.ConfigureAwait(false);

@@ -94,9 +94,9 @@ internal static class RingFrames
 
     /// <summary>
     /// Decodes <paramref name="bytes"/> (whole elements of <paramref name="format"/>, in pipe segments that may cut an
-    /// element anywhere) into <paramref name="destination"/>, overwriting it or adding to it.
+    /// element anywhere) into <paramref name="destination"/> as <paramref name="accumulation"/> says.
     /// </summary>
-    public static void Decode(ReadOnlySequence<byte> bytes, Span<float> destination, WireFormat format, bool add)
+    public static void Decode(ReadOnlySequence<byte> bytes, Span<float> destination, WireFormat format, Accumulation accumulation)
     {
         int unit = WireCodec.BytesPerElement(format);
         Span<byte> straddling = stackalloc byte[sizeof(float)];
@@ -113,25 +113,17 @@ internal static class RingFrames
                 segment = segment[take..];
                 if (carried < unit)
                     continue;
-                DecodeInto(straddling[..unit], destination.Slice(written, 1), format, add);
+                WireCodec.Apply(straddling[..unit], destination.Slice(written, 1), format, accumulation);
                 written++;
                 carried = 0;
             }
             int whole = segment.Length / unit;
-            DecodeInto(segment[..(whole * unit)], destination.Slice(written, whole), format, add);
+            WireCodec.Apply(segment[..(whole * unit)], destination.Slice(written, whole), format, accumulation);
             written += whole;
             segment[(whole * unit)..].CopyTo(straddling);
             carried = segment.Length - whole * unit;
         }
         if (carried != 0 || written != destination.Length)
             throw new ArgumentException($"{bytes.Length} bytes of {format} do not fill {destination.Length} elements", nameof(bytes));
-    }
-
-    private static void DecodeInto(ReadOnlySpan<byte> source, Span<float> destination, WireFormat format, bool add)
-    {
-        if (add)
-            WireCodec.DecodeAdd(source, destination, format);
-        else
-            WireCodec.Decode(source, destination, format);
     }
 }

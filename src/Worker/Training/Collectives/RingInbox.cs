@@ -183,16 +183,16 @@ public sealed class RingInbox : IDisposable
     }
 
     /// <summary>Takes the next chunk into <paramref name="destination"/> (overwriting or adding); checks its tag, format and length.</summary>
-    internal ValueTask ReceiveAsync(Memory<float> destination, long tag, WireFormat format, bool add, CancellationToken ct)
+    internal ValueTask ReceiveAsync(Memory<float> destination, long tag, WireFormat format, Accumulation accumulation, CancellationToken ct)
     {
         long sequence = _nextSequence++;
         int stream = (int)(sequence % _queues.Length);
         return Options.Transport == RingTransport.Socket
-            ? ReceiveFromPipeAsync(stream, sequence, destination, tag, format, add, ct)
-            : ReceiveFromQueueAsync(stream, sequence, destination, tag, format, add, ct);
+            ? ReceiveFromPipeAsync(stream, sequence, destination, tag, format, accumulation, ct)
+            : ReceiveFromQueueAsync(stream, sequence, destination, tag, format, accumulation, ct);
     }
 
-    private async ValueTask ReceiveFromQueueAsync(int stream, long sequence, Memory<float> destination, long tag, WireFormat format, bool add, CancellationToken ct)
+    private async ValueTask ReceiveFromQueueAsync(int stream, long sequence, Memory<float> destination, long tag, WireFormat format, Accumulation accumulation, CancellationToken ct)
     {
         var queue = _queues[stream];
         (long Sequence, long Tag, WireFormat Format, Google.Protobuf.ByteString Data) chunk;
@@ -214,13 +214,10 @@ public sealed class RingInbox : IDisposable
         }
         Check(sequence, tag, format, destination.Length, new FrameHeader(FrameKind.Data, chunk.Format, chunk.Data.Length, chunk.Sequence, chunk.Tag));
         // The message's bytes are owned by the received message: decoded once, straight into place.
-        if (add)
-            WireCodec.DecodeAdd(chunk.Data.Span, destination.Span, format);
-        else
-            WireCodec.Decode(chunk.Data.Span, destination.Span, format);
+        WireCodec.Apply(chunk.Data.Span, destination.Span, format, accumulation);
     }
 
-    private async ValueTask ReceiveFromPipeAsync(int stream, long sequence, Memory<float> destination, long tag, WireFormat format, bool add, CancellationToken ct)
+    private async ValueTask ReceiveFromPipeAsync(int stream, long sequence, Memory<float> destination, long tag, WireFormat format, Accumulation accumulation, CancellationToken ct)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct, _closing.Token);
         Volatile.Write(ref _waitingSince, Stopwatch.GetTimestamp());
@@ -246,7 +243,7 @@ public sealed class RingInbox : IDisposable
                     pipe.AdvanceTo(result.Buffer.Start, result.Buffer.End);
                     continue;
                 }
-                RingFrames.Decode(result.Buffer.Slice(0, take), destination.Span.Slice(decoded, take / unit), format, add);
+                RingFrames.Decode(result.Buffer.Slice(0, take), destination.Span.Slice(decoded, take / unit), format, accumulation);
                 pipe.AdvanceTo(result.Buffer.GetPosition(take));
                 decoded += take / unit;
                 remaining -= take;

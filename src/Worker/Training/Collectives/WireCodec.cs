@@ -97,6 +97,33 @@ public static class WireCodec
     }
 
     /// <summary>
+    /// Decodes <paramref name="source"/> into <paramref name="destination"/> as <paramref name="accumulation"/> says:
+    /// <see cref="Decode"/>, <see cref="DecodeAdd"/>, or DecodeAdd followed by division by the divisor, with the same
+    /// bits as those passes one after another (float32 does both in one pass).
+    /// </summary>
+    public static void Apply(ReadOnlySpan<byte> source, Span<float> destination, WireFormat format, Accumulation accumulation)
+    {
+        if (!accumulation.Adds)
+        {
+            Decode(source, destination, format);
+            return;
+        }
+        if (accumulation.Divisor <= 1)
+        {
+            DecodeAdd(source, destination, format);
+            return;
+        }
+        if (format == WireFormat.Float32 && BitConverter.IsLittleEndian)
+        {
+            CheckLengths(destination.Length, source.Length, format, nameof(source), "source", "destination");
+            AddThenDivide(MemoryMarshal.Cast<byte, float>(source), destination, accumulation.Divisor);
+            return;
+        }
+        DecodeAdd(source, destination, format);
+        System.Numerics.Tensors.TensorPrimitives.Divide(destination, accumulation.Divisor, destination);
+    }
+
+    /// <summary>
     /// Rounds <paramref name="values"/> in place to what the wire carries: each becomes <c>Decode(Encode(value))</c>,
     /// so a sender can keep exactly what its peers receive. The identity for <see cref="WireFormat.Float32"/>.
     /// </summary>
@@ -165,6 +192,25 @@ public static class WireCodec
 
         for (int i = 0; i < accumulator.Length; i++)
             accumulator[i] += BinaryPrimitives.ReadSingleLittleEndian(source[(i * sizeof(float))..]);
+    }
+
+    /// <summary><c>accumulator[i] = (accumulator[i] + addend[i]) / divisor</c>, both IEEE operations; the lengths are equal.</summary>
+    internal static void AddThenDivide(ReadOnlySpan<float> addend, Span<float> accumulator, float divisor)
+    {
+        ref float add = ref MemoryMarshal.GetReference(addend);
+        ref float acc = ref MemoryMarshal.GetReference(accumulator);
+        nuint length = (nuint)accumulator.Length;
+        nuint i = 0;
+
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var by = Vector256.Create(divisor);
+            for (; i + (nuint)Vector256<float>.Count <= length; i += (nuint)Vector256<float>.Count)
+                ((Vector256.LoadUnsafe(ref acc, i) + Vector256.LoadUnsafe(ref add, i)) / by).StoreUnsafe(ref acc, i);
+        }
+
+        for (; i < length; i++)
+            Unsafe.Add(ref acc, i) = (Unsafe.Add(ref acc, i) + Unsafe.Add(ref add, i)) / divisor;
     }
 
     /// <summary><c>accumulator[i] += addend[i]</c>; the lengths are equal.</summary>
