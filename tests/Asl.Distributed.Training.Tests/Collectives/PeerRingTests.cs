@@ -43,6 +43,23 @@ public sealed class PeerRingTests
     }
 
     [Theory]
+    [InlineData(2, RingTransport.Socket)]
+    [InlineData(3, RingTransport.Socket)]
+    [InlineData(3, RingTransport.Grpc)]
+    public async Task AverageAsync_OverPeers_IsTheInProcessMeanBitForBit(int world, RingTransport transport)
+    {
+        const int length = 300_007;
+        var inputs = RingHarness.RandomInputs(world, length, seed: 12);
+        var overPeers = RingHarness.Copy(inputs);
+        await WithGroups(world, Small with { Transport = transport }, (group, r) => group.AverageAsync(overPeers[r]));
+
+        var sums = RingHarness.Copy(inputs);
+        await RingHarness.RunAsync(new InProcessRing(world), sums, (reducer, buffer) => reducer.SumAsync(buffer), chunkLength: 4096);
+        for (int r = 0; r < world; r++)
+            Assert.Equal(sums[r].Select(value => value / world), overPeers[r]);
+    }
+
+    [Theory]
     [InlineData(WireFormat.BFloat16, 1.0 / 128, RingTransport.Socket)]
     [InlineData(WireFormat.Float16, 1.0 / 1024, RingTransport.Socket)]
     [InlineData(WireFormat.BFloat16, 1.0 / 128, RingTransport.Grpc)]
