@@ -11,10 +11,11 @@ namespace Asl.Distributed.Benchmarks;
 
 /// <summary>
 /// Data-parallel training steps per second: each rank is a process with one torch thread, runs forward, backward,
-/// the bucketed gradient all-reduce over gRPC (overlapped with backward unless --overlap false) and Adam on its share
-/// of a fixed global batch, and reports the time in all-reduces and the time the step still waits for them after
-/// backward. Usage: dp-steps [--ranks 1,2] [--model resnet18] [--batch 16] [--size 224] [--steps 10] [--streams 4]
-/// [--format float32] [--overlap true|false] [--bucket-mb 25]
+/// the bucketed gradient all-reduce (overlapped with backward unless --overlap false) and Adam on its share of a fixed
+/// global batch, and reports the time in all-reduces, the time the step still waits for them after backward, and
+/// that wait on the rank that left backward last (the communication no overlap hid, without waiting for a slower
+/// rank). Usage: dp-steps [--ranks 1,2] [--model resnet18] [--batch 16] [--size 224] [--steps 10] [--streams 4]
+/// [--format float32] [--overlap true|false] [--bucket-mb 25] [--transport socket|grpc]
 /// </summary>
 internal static class DataParallelStepBenchmark
 {
@@ -33,25 +34,29 @@ internal static class DataParallelStepBenchmark
         Console.WriteLine($"{model}, global batch {batch}, {size}², one torch thread per rank, {transport} transport, {streams} stream(s), {format} gradients, " +
             $"overlap with backward {overlap}, {bucket} MiB buckets; {steps} timed steps after 2 warm-up");
         Console.WriteLine();
-        Console.WriteLine("| ranks | steps/s | images/s | step (ms) | backward (ms) | all-reduce (ms) | waiting after backward (ms) | share of step waiting |");
-        Console.WriteLine("|---|---|---|---|---|---|---|---|");
+        Console.WriteLine("| ranks | steps/s | images/s | step (ms) | backward (ms) | all-reduce (ms) | waiting after backward (ms) | share of step waiting | last rank out of backward waits (ms) | its share | backward skew (ms) |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (int world in ranks)
         {
-            var output = RankProcesses.Run("dp-steps-rank", world,
+            var outputs = RankProcesses.Run("dp-steps-rank", world,
                 ["--model", model, "--batch", batch, "--size", size, "--steps", steps, "--streams", streams, "--format", format, "--overlap", overlap, "--bucket-mb", bucket, "--transport", transport, "--world", $"{world}"],
-                TimeSpan.FromMinutes(20))[0];
-            var fields = output.Split('\n').Single(l => l.StartsWith("result ", StringComparison.Ordinal)).Trim().Split(' ');
+                TimeSpan.FromMinutes(20));
+            var fields = outputs[0].Split('\n').Single(l => l.StartsWith("result ", StringComparison.Ordinal)).Trim().Split(' ');
             double step = double.Parse(fields[1], CultureInfo.InvariantCulture);
             double backward = double.Parse(fields[2], CultureInfo.InvariantCulture);
             double reduce = double.Parse(fields[3], CultureInfo.InvariantCulture);
             double wait = double.Parse(fields[4], CultureInfo.InvariantCulture);
+            var (tailWait, skew) = LastRankOutOfBackward(outputs);
             Console.WriteLine($"| {world} | {1 / step:F2} | {int.Parse(batch, CultureInfo.InvariantCulture) / step:F1} | {step * 1000:F0} | " +
-                $"{backward * 1000:F0} | {reduce * 1000:F0} | {wait * 1000:F0} | {wait / step:P1} |");
+                $"{backward * 1000:F0} | {reduce * 1000:F0} | {wait * 1000:F0} | {wait / step:P1} | {tailWait * 1000:F0} | {tailWait / step:P1} | {skew * 1000:F0} |");
         }
         return 0;
     }
 
-    /// <summary>One rank; rank 0 prints "result stepSeconds backwardSeconds allReduceSeconds" (means over the timed steps).</summary>
+    /// <summary>
+    /// One rank; every rank prints "step i end-of-backward-timestamp wait-seconds" per timed step, and rank 0
+    /// "result stepSeconds backwardSeconds allReduceSeconds waitSeconds" (means over the timed steps).
+    /// </summary>
     public static int RunRank(string[] args)
     {
         int rank = int.Parse(RankProcesses.Option(args, "--rank", "0"), CultureInfo.InvariantCulture);
@@ -97,10 +102,13 @@ internal static class DataParallelStepBenchmark
             var value = loss.forward(model.forward(images), targets);
             var backward = Stopwatch.StartNew();
             value.backward();
+            long backwardEnd = Stopwatch.GetTimestamp();
             backwardSeconds += backward.Elapsed.TotalSeconds;
             var waiting = Stopwatch.StartNew();
             (overlap?.FinishAsync() ?? buckets?.AllReduceAsync(group.Group, average: false, CancellationToken.None) ?? Task.CompletedTask).GetAwaiter().GetResult();
             waitSeconds += waiting.Elapsed.TotalSeconds;
+            if (i >= 2)
+                Console.WriteLine(FormattableString.Invariant($"step {i} {backwardEnd} {waiting.Elapsed.TotalSeconds}"));
             optimizer.step();
             stepSeconds += clock.Elapsed.TotalSeconds;
         }
@@ -109,6 +117,24 @@ internal static class DataParallelStepBenchmark
             Console.WriteLine(FormattableString.Invariant($"result {stepSeconds / steps} {backwardSeconds / steps} {reduceSeconds / steps} {waitSeconds / steps}"));
         group.Group.BarrierAsync().GetAwaiter().GetResult();
         return 0;
+    }
+
+    /// <summary>
+    /// From every rank's "step i end-of-backward-timestamp wait-seconds" lines (one machine, one monotonic clock): the
+    /// mean wait after backward of the rank that finished backward last in each step, which is the communication no
+    /// overlap hid, and the mean spread of the ranks' ends of backward, which any rank ahead of it waits out too.
+    /// </summary>
+    private static (double TailWait, double Skew) LastRankOutOfBackward(string[] outputs)
+    {
+        var steps = outputs
+            .SelectMany(output => output.Split('\n').Select(l => l.Trim()).Where(l => l.StartsWith("step ", StringComparison.Ordinal)))
+            .Select(l => l.Split(' '))
+            .Select(f => (Step: int.Parse(f[1], CultureInfo.InvariantCulture), End: long.Parse(f[2], CultureInfo.InvariantCulture), Wait: double.Parse(f[3], CultureInfo.InvariantCulture)))
+            .GroupBy(s => s.Step)
+            .ToList();
+        double tail = steps.Average(g => g.MaxBy(s => s.End).Wait);
+        double skew = steps.Average(g => (g.Max(s => s.End) - g.Min(s => s.End)) / (double)Stopwatch.Frequency);
+        return (tail, skew);
     }
 
     private sealed class Disposing(ProcessGroup group) : IDisposable
