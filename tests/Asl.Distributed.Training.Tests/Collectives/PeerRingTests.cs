@@ -175,6 +175,27 @@ public sealed class PeerRingTests
     [Theory]
     [InlineData(RingTransport.Socket)]
     [InlineData(RingTransport.Grpc)]
+    public async Task Collective_OneRankIdleBeyondThePeerTimeout_HeartbeatsKeepTheOtherWaitingWhicheverStreamItWaitsOn(RingTransport transport)
+    {
+        // Three streams; after the barrier's two messages the next chunk is due on stream 2, so a heartbeat must
+        // reach that stream's reader, not just stream 0.
+        var options = Small with { Streams = 3, PeerTimeout = TimeSpan.FromSeconds(1), Transport = transport };
+        var buffers = new[] { new float[] { 1, 2 }, new float[] { 10, 20 } };
+        await WithGroups(2, options, async (group, r) =>
+        {
+            await group.BarrierAsync();
+            if (r == 0)
+                await Task.Delay(TimeSpan.FromSeconds(3)); // a long validation or checkpoint on rank 0
+            await group.SumAsync(buffers[r]);
+        });
+
+        Assert.Equal([11f, 22f], buffers[0]);
+        Assert.Equal([11f, 22f], buffers[1]);
+    }
+
+    [Theory]
+    [InlineData(RingTransport.Socket)]
+    [InlineData(RingTransport.Grpc)]
     public async Task SumAsync_OverTls_EqualsTheCleartextResultAndAForeignCaIsRefused(RingTransport transport)
     {
         string folder = Directory.CreateTempSubdirectory("asl-tls-").FullName;

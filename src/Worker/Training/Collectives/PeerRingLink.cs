@@ -11,7 +11,7 @@ namespace Asl.Distributed.Training.Collectives;
 /// streams, each on its own connection, and sends message k on stream k mod S: socket data streams granted by
 /// <c>OpenDataStream</c> (<see cref="SocketLinkStream"/>) or gRPC <c>Ring</c> calls (<see cref="GrpcLinkStream"/>), as
 /// <see cref="CollectiveOptions.Transport"/> says. Receives come from this rank's <see cref="RingInbox"/>. An idle
-/// stream 0 carries heartbeats. Any failure, on either side, ends the link with a <see cref="CollectiveException"/>
+/// link sends heartbeats on the stream of its next message. Any failure, on either side, ends the link with a <see cref="CollectiveException"/>
 /// naming the lost rank and is passed on to the right neighbour with the gRPC Abort call, so every rank of the ring
 /// stops.
 /// </summary>
@@ -157,10 +157,12 @@ public sealed class PeerRingLink : IRingLink, IAsyncDisposable
 
     private void SendHeartbeat()
     {
-        if (Stopwatch.GetElapsedTime(Volatile.Read(ref _lastSent)) < _options.HeartbeatInterval || _streams[0] is null)
+        if (Stopwatch.GetElapsedTime(Volatile.Read(ref _lastSent)) < _options.HeartbeatInterval)
             return;
-        // A busy stream means data is on its way anyway; the heartbeat is only for an idle link.
-        _streams[0].TrySendHeartbeat();
+        // On the stream of the next message: that is the one the right neighbour waits on (a socket stream is read
+        // only while a chunk is due on it). A busy stream means data is on its way anyway.
+        var next = _streams[Interlocked.Read(ref _nextSequence) % _streams.Length];
+        next?.TrySendHeartbeat();
     }
 
     private CollectiveException LostRight(Exception e)
