@@ -1,6 +1,6 @@
 namespace Asl.Distributed.Training.Collectives;
 
-/// <summary>Settings of a job's collectives over gRPC, the same on every rank.</summary>
+/// <summary>Settings of a job's collectives between processes, the same on every rank.</summary>
 public sealed record CollectiveOptions
 {
     /// <summary>Elements per message; the default 256 Ki floats is 1 MiB, a message size gRPC handles well.</summary>

@@ -15,7 +15,8 @@ namespace Asl.Distributed.Training.Collectives;
 
 /// <summary>
 /// The gRPC server a worker hosts for its left neighbour (HTTP/2 cleartext, or TLS when configured), serving one
-/// rank's <see cref="CollectiveService"/> and, on the same port, its socket data streams. Port 0 picks a free port; <see cref="Address"/> tells which.
+/// rank's <see cref="CollectiveService"/> and, on the same port, its socket data streams. Port 0 picks a free port;
+/// <see cref="Address"/> tells which.
 /// </summary>
 public sealed class CollectiveServer : IAsyncDisposable
 {
