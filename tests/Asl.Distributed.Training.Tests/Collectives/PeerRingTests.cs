@@ -179,13 +179,13 @@ public sealed class PeerRingTests
     {
         // Three streams; after the barrier's two messages the next chunk is due on stream 2, so a heartbeat must
         // reach that stream's reader, not just stream 0.
-        var options = Small with { Streams = 3, PeerTimeout = TimeSpan.FromSeconds(1), Transport = transport };
+        var options = Small with { Streams = 3, PeerTimeout = TimeSpan.FromSeconds(2), Transport = transport };
         var buffers = new[] { new float[] { 1, 2 }, new float[] { 10, 20 } };
         await WithGroups(2, options, async (group, r) =>
         {
             await group.BarrierAsync();
             if (r == 0)
-                await Task.Delay(TimeSpan.FromSeconds(3)); // a long validation or checkpoint on rank 0
+                await Task.Delay(TimeSpan.FromSeconds(5)); // a long validation or checkpoint on rank 0
             await group.SumAsync(buffers[r]);
         });
 
