@@ -11,7 +11,7 @@ namespace Asl.Distributed.Benchmarks;
 /// (algbw = bytes / time, busbw = algbw · 2(n − 1)/n), beside one raw TCP socket's throughput measured in the same
 /// run, with the CPU time each costs. Usage: allreduce [--ranks 2,3] [--sizes-mib 1,4,25,100] [--streams 4]
 /// [--chunk-kib 1024] [--repetitions 5] [--format float32|bfloat16|float16] [--queue 4]
-/// [--op allreduce|allgather|broadcast] [--transport socket|grpc]
+/// [--op allreduce|allgather|broadcast] [--transport socket|grpc|raw-tcp] (raw-tcp: <see cref="RawTcpRing"/>, float32 only)
 /// (allgather gathers blocks of size/n per rank; busbw is computed as for all-reduce, so compare time and algbw)
 /// </summary>
 internal static class AllReduceBenchmark
@@ -64,15 +64,18 @@ internal static class AllReduceBenchmark
         int[] sizes = List(args, "--sizes-mib", "1");
         int repetitions = List(args, "--repetitions", "5")[0];
         string op = RankProcesses.Option(args, "--op", "allreduce");
+        string transport = RankProcesses.Option(args, "--transport", "socket");
         var options = new CollectiveOptions
         {
             Streams = List(args, "--streams", "4")[0],
             ChunkLength = List(args, "--chunk-kib", "1024")[0] * 1024 / sizeof(float),
             Format = Enum.Parse<WireFormat>(RankProcesses.Option(args, "--format", "float32"), ignoreCase: true),
             QueueCapacity = List(args, "--queue", "4")[0],
-            Transport = Enum.Parse<RingTransport>(RankProcesses.Option(args, "--transport", "socket"), ignoreCase: true),
+            Transport = transport == RawTransport ? RingTransport.Socket : Enum.Parse<RingTransport>(transport, ignoreCase: true),
         };
-        await using var group = await PeerGroup.JoinAsync(rank, peers, Environment.GetEnvironmentVariable(RankProcesses.SecretVariable)!, options);
+        await using var group = transport == RawTransport
+            ? await RawGroupAsync(rank, peers, options)
+            : await PeerGroup.JoinAsync(rank, peers, Environment.GetEnvironmentVariable(RankProcesses.SecretVariable)!, options);
         // Warm-up until the JIT has tiered up the hot paths (gRPC, Kestrel, the ring): a worker's steady state.
         var warm = new float[(4 << 20) / sizeof(float)];
         for (int i = 0; i < 40; i++)
@@ -114,6 +117,15 @@ internal static class AllReduceBenchmark
         }
         await group.BarrierAsync();
         return 0;
+    }
+
+    /// <summary>The <c>--transport</c> value that runs the ring over <see cref="RawTcpRing"/>, the ceiling for TCP.</summary>
+    private const string RawTransport = "raw-tcp";
+
+    private static async Task<ProcessGroup> RawGroupAsync(int rank, string[] peers, CollectiveOptions options)
+    {
+        var ring = await RawTcpRing.JoinAsync(rank, peers);
+        return new ProcessGroup(ring, rank, peers.Length, options.ChunkLength, options.Format, ring.DisposeAsync);
     }
 
     /// <summary>

@@ -192,20 +192,4 @@ internal sealed class SocketLinkStream : ILinkStream
                 _broke(e);
         }
     }
-
-    /// <summary>Bytes of pinned memory (a tensor's storage or a pinned array) as a <see cref="Memory{T}"/> for the socket.</summary>
-    private sealed unsafe class PinnedBytes(MemoryHandle pinned, int length) : MemoryManager<byte>
-    {
-        public override Span<byte> GetSpan() => new(pinned.Pointer, length);
-
-        public override MemoryHandle Pin(int elementIndex = 0) => new((byte*)pinned.Pointer + elementIndex);
-
-        public override void Unpin()
-        {
-        }
-
-        protected override void Dispose(bool disposing)
-        {
-        }
-    }
 }
