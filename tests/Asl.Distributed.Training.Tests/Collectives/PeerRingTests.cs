@@ -175,6 +175,31 @@ public sealed class PeerRingTests
     [Theory]
     [InlineData(RingTransport.Socket)]
     [InlineData(RingTransport.Grpc)]
+    public async Task SumAsync_PeersGivenAsIPv6Addresses_JoinAndSum(RingTransport transport)
+    {
+        if (!Ipv6LoopbackWorks())
+            return; // a host without IPv6 loopback (these machines have it) cannot run this test
+        var peers = LoopbackPorts.Free(2).Select(p => $"[::1]:{p}").ToArray();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var groups = await Task.WhenAll(Enumerable.Range(0, 2).Select(r =>
+            Task.Run(() => PeerGroup.JoinAsync(r, peers, Secret, Small with { Transport = transport }, timeout.Token))));
+        var buffers = new[] { new float[] { 1, 2, 3 }, new float[] { 10, 20, 30 } };
+        try
+        {
+            await Task.WhenAll(Enumerable.Range(0, 2).Select(r => groups[r].SumAsync(buffers[r])));
+        }
+        finally
+        {
+            await Task.WhenAll(groups.Select(g => g.DisposeAsync().AsTask()));
+        }
+
+        Assert.Equal([11f, 22f, 33f], buffers[0]);
+        Assert.Equal(buffers[0], buffers[1]);
+    }
+
+    [Theory]
+    [InlineData(RingTransport.Socket)]
+    [InlineData(RingTransport.Grpc)]
     public async Task Collective_OneRankIdleBeyondThePeerTimeout_HeartbeatsKeepTheOtherWaitingWhicheverStreamItWaitsOn(RingTransport transport)
     {
         // Three streams; after the barrier's two messages the next chunk is due on stream 2, so a heartbeat must
@@ -267,6 +292,20 @@ public sealed class PeerRingTests
         var error = await Assert.ThrowsAnyAsync<Grpc.Core.RpcException>(async () => await call.ResponseAsync);
 
         Assert.Contains("runs with world size 3 but rank 1 with 2", error.Status.Detail);
+    }
+
+    private static bool Ipv6LoopbackWorks()
+    {
+        try
+        {
+            using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.IPv6Loopback, 0);
+            probe.Start();
+            return true;
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return false;
+        }
     }
 
     private static async Task WithGroups(int world, CollectiveOptions options, Func<ProcessGroup, int, Task> work)

@@ -41,7 +41,8 @@ public static class PeerGroup
         {
             server = await CollectiveServer.StartAsync(inbox, ListenEndpoint(own), ct).ConfigureAwait(false);
             string scheme = options.Tls is null ? "http" : "https";
-            link = new PeerRingLink(inbox, new Uri($"{scheme}://{right.Host}:{right.Port}"), secret);
+            // UriBuilder puts an IPv6 address in brackets.
+            link = new PeerRingLink(inbox, new UriBuilder(scheme, right.Host, right.Port).Uri, secret);
             await link.ConnectAsync(deadline, ct).ConfigureAwait(false);
             var group = new ProcessGroup(link, rank, worldSize, options.ChunkLength, options.Format, DisposeAsync(inbox, server, link));
             using var rendezvous = CancellationTokenSource.CreateLinkedTokenSource(ct);

@@ -150,7 +150,7 @@ public sealed class PeerRingLink : IRingLink, IAsyncDisposable
             return await GrpcLinkStream.OpenAsync(_channels[hello.StreamIndex], _headers, hello, _options.QueueCapacity, Broke, _stop.Token, ct).ConfigureAwait(false);
         var grant = await new Collective.CollectiveClient(_channels[0])
             .OpenDataStreamAsync(hello, _headers, deadline: DateTime.UtcNow.AddSeconds(5), cancellationToken: ct).ConfigureAwait(false);
-        return await SocketLinkStream.OpenAsync(new DnsEndPoint(_rightAddress.Host, _rightAddress.Port), grant.Token.ToByteArray(), _options.Tls, Broke, ct).ConfigureAwait(false);
+        return await SocketLinkStream.OpenAsync(new DnsEndPoint(_rightAddress.IdnHost, _rightAddress.Port), grant.Token.ToByteArray(), _options.Tls, Broke, ct).ConfigureAwait(false);
     }
 
     private void Broke(Exception e) => Fail(LostRight(e));
