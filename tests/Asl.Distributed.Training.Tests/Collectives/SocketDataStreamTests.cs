@@ -87,6 +87,29 @@ public sealed class SocketDataStreamTests
     }
 
     [Fact]
+    public async Task OpenDataStream_AgainBeforeItsConnectionArrives_ReplacesTheUnusedGrantButNotAConnectedStream()
+    {
+        await using var receiver = await Receiver.StartAsync(Options);
+        var client = new Collective.CollectiveClient(receiver.Channel);
+        var hello = new RingMessage { Kind = RingMessageKind.Hello, SenderRank = 0, WorldSize = 2, StreamIndex = 0 };
+        byte[] unused = (await client.OpenDataStreamAsync(hello, Receiver.Headers)).Token.ToByteArray();
+
+        using var sender = await receiver.ConnectAsync(); // asks again, as a sender whose first connection failed
+        using var late = await receiver.ConnectAsync(token: unused);
+        Assert.Contains("granted no data stream to this token", (await late.ReadAbortAsync()).Reason);
+
+        var destination = new float[2];
+        var receiving = receiver.Inbox.ReceiveAsync(destination, 3, WireFormat.Float32, Accumulation.Overwrite, CancellationToken.None).AsTask();
+        await sender.Stream.WriteAsync(Frame(FrameKind.Data, 0, 3, Bytes([1f, 2f])));
+        await receiving;
+        Assert.Equal([1f, 2f], destination);
+
+        var again = await Assert.ThrowsAsync<RpcException>(async () => await client.OpenDataStreamAsync(hello, Receiver.Headers));
+        Assert.Equal(StatusCode.FailedPrecondition, again.StatusCode);
+        Assert.Contains("opened stream 0; allowed: each of 0..0 once", again.Status.Detail);
+    }
+
+    [Fact]
     public async Task OpenDataStream_WithoutTheSecretFromAStrangerOrOverTheOtherTransport_IsRefused()
     {
         await using var receiver = await Receiver.StartAsync(Options);

@@ -15,7 +15,8 @@ public sealed partial class RingInbox
     /// <summary>Registers a socket data stream from its HELLO and returns the one-time token its connection must present.</summary>
     internal byte[] Grant(RingMessage hello)
     {
-        Attach(hello, RingTransport.Socket);
+        // A sender whose data connection failed after its grant asks again: the unused grant is replaced.
+        Attach(hello, RingTransport.Socket, again: s => _tokens[s] is not null && !_pipes[s].Task.IsCompleted);
         byte[] token = RandomNumberGenerator.GetBytes(RingFrames.TokenBytes);
         lock (_sync)
             _tokens[hello.StreamIndex] = token;
@@ -46,7 +47,11 @@ public sealed partial class RingInbox
             return;
         }
         Touch();
-        _pipes[stream].TrySetResult(input);
+        if (!_pipes[stream].TrySetResult(input))
+        {
+            await WriteLastAsync(output, RingFrames.Abort(Rank, $"rank {Rank} already has a connection for data stream {stream}")).ConfigureAwait(false);
+            return;
+        }
         try
         {
             await Task.Delay(Timeout.Infinite, _closing.Token).ConfigureAwait(false);

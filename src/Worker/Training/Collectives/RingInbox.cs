@@ -75,7 +75,10 @@ public sealed partial class RingInbox : IDisposable
     /// Registers a stream from its HELLO sent over <paramref name="transport"/>; throws a <see cref="CollectiveException"/>
     /// if it is not acceptable.
     /// </summary>
-    internal void Attach(RingMessage hello, RingTransport transport)
+    internal void Attach(RingMessage hello, RingTransport transport) => Attach(hello, transport, again: _ => false);
+
+    /// <summary>As <see cref="Attach(RingMessage, RingTransport)"/>; a stream already attached may attach again where <paramref name="again"/> says so (called under the lock).</summary>
+    private void Attach(RingMessage hello, RingTransport transport, Func<int, bool> again)
     {
         if (transport != Options.Transport)
             throw Protocol($"sends chunks over {transport} but rank {Rank} receives them over {Options.Transport}; distributed.transport must match on every rank");
@@ -87,10 +90,14 @@ public sealed partial class RingInbox : IDisposable
             throw Protocol($"runs with world size {hello.WorldSize} but rank {Rank} with {WorldSize}; every rank must be started with the same --world-size");
         lock (_sync)
         {
-            if (hello.StreamIndex < 0 || hello.StreamIndex >= _attached.Length || _attached[hello.StreamIndex])
-                throw Protocol($"opened stream {hello.StreamIndex}; allowed: each of 0..{_attached.Length - 1} once (collective.streams must match on every rank)");
-            _attached[hello.StreamIndex] = true;
-            _attachedCount++;
+            int stream = hello.StreamIndex;
+            if (stream < 0 || stream >= _attached.Length || (_attached[stream] && !again(stream)))
+                throw Protocol($"opened stream {stream}; allowed: each of 0..{_attached.Length - 1} once (distributed.streams must match on every rank)");
+            if (!_attached[stream])
+            {
+                _attached[stream] = true;
+                _attachedCount++;
+            }
         }
         Touch();
     }
