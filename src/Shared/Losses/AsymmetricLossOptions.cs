@@ -1,4 +1,5 @@
 using Asl.Distributed.Configuration;
+using Asl.Distributed.Configuration.Schema;
 
 namespace Asl.Distributed.Losses;
 
@@ -44,37 +45,37 @@ public sealed record AsymmetricLossOptions
     /// <summary>The official COCO training script: γ− = 4, γ+ = 0, clip 0.05, weight detached.</summary>
     public static AsymmetricLossOptions AslCoco => new() { GammaNeg = 4, GammaPos = 0, Clip = 0.05 };
 
-    /// <summary>Names accepted by <see cref="FromPreset"/>.</summary>
-    public static readonly IReadOnlyList<string> PresetNames = ["asl", "asl-coco", "bce", "focal"];
+    /// <summary>Names accepted by <see cref="FromPreset(string, string)"/>, in their canonical spelling.</summary>
+    public static IReadOnlyList<string> PresetNames => ConfigNames.Of<LossPreset>();
 
-    /// <summary>A named preset: <c>asl</c>, <c>asl-coco</c>, <c>bce</c> or <c>focal</c> (γ = 2).</summary>
-    public static AsymmetricLossOptions FromPreset(string name, string field = "loss.preset") => name.Trim().ToLowerInvariant() switch
+    /// <summary>The settings of a preset: <c>asl</c>, <c>asl-coco</c>, <c>bce</c> or <c>focal</c> (γ = 2).</summary>
+    public static AsymmetricLossOptions FromPreset(LossPreset preset) => preset switch
     {
-        "asl" => Official,
-        "asl-coco" => AslCoco,
-        "bce" => Bce,
-        "focal" => Focal(),
-        _ => throw new ConfigException(field, $"'{name}' is not a loss preset; allowed: {string.Join(", ", PresetNames)}"),
+        LossPreset.Asl => Official,
+        LossPreset.AslCoco => AslCoco,
+        LossPreset.Bce => Bce,
+        LossPreset.Focal => Focal(),
+        _ => throw new ArgumentOutOfRangeException(nameof(preset), preset, "not a loss preset"),
     };
 
-    /// <summary>Throws a <see cref="ConfigException"/> naming the first setting out of range.</summary>
+    /// <summary>A preset by name, in any case; the error names <paramref name="field"/> and the presets.</summary>
+    public static AsymmetricLossOptions FromPreset(string name, string field = "loss.preset") =>
+        FromPreset(ConfigNames.Parse<LossPreset>(name, field));
+
+    /// <summary>
+    /// Throws a <see cref="ConfigException"/> listing every setting out of range, with the ranges of the
+    /// <c>loss</c> config section (they are defined there once).
+    /// </summary>
     public AsymmetricLossOptions Validate(string prefix = "loss")
     {
-        RequireNonNegative(GammaNeg, $"{prefix}.gamma_neg");
-        RequireNonNegative(GammaPos, $"{prefix}.gamma_pos");
-        if (!double.IsFinite(Clip) || Clip < 0 || Clip >= 1)
-            throw new ConfigException($"{prefix}.clip", $"{Clip} is out of range; allowed: a number in [0, 1)");
-        if (!double.IsFinite(Eps) || Eps <= 0 || Eps >= 0.5)
-            throw new ConfigException($"{prefix}.eps", $"{Eps} is out of range; allowed: a number in (0, 0.5)");
-        if (!Enum.IsDefined(Reduction))
-            throw new ConfigException($"{prefix}.reduction", $"allowed: {string.Join(", ", LossReductionNames.All)}");
-        Adaptive?.Validate(GammaNeg, $"{prefix}.adaptive");
-        return this;
-    }
-
-    internal static void RequireNonNegative(double value, string field)
-    {
-        if (!double.IsFinite(value) || value < 0)
-            throw new ConfigException(field, $"{value} is out of range; allowed: a finite number >= 0");
+        var problems = new List<ConfigProblem>();
+        LossKeys.Check(problems, prefix, "gamma_neg", GammaNeg);
+        LossKeys.Check(problems, prefix, "gamma_pos", GammaPos);
+        LossKeys.Check(problems, prefix, "clip", Clip);
+        LossKeys.Check(problems, prefix, "eps", Eps);
+        LossKeys.Check(problems, prefix, "reduction", Reduction);
+        if (Adaptive is not null)
+            problems.AddRange(Adaptive.Problems(GammaNeg, $"{prefix}.adaptive"));
+        return problems.Count == 0 ? this : throw new ConfigException(problems);
     }
 }

@@ -20,15 +20,15 @@ public sealed record AsymmetricSingleLabelLossOptions
     /// <summary>How per-sample values are reduced; the official class takes the mean (config <c>reduction</c>).</summary>
     public LossReduction Reduction { get; init; } = LossReduction.Mean;
 
-    /// <summary>Throws a <see cref="ConfigException"/> naming the first setting out of range.</summary>
+    /// <summary>Throws a <see cref="ConfigException"/> listing every setting out of range (γ ranges as the <c>loss</c> section's).</summary>
     public AsymmetricSingleLabelLossOptions Validate(string prefix = "loss")
     {
-        AsymmetricLossOptions.RequireNonNegative(GammaNeg, $"{prefix}.gamma_neg");
-        AsymmetricLossOptions.RequireNonNegative(GammaPos, $"{prefix}.gamma_pos");
+        var problems = new List<ConfigProblem>();
+        LossKeys.Check(problems, prefix, "gamma_neg", GammaNeg);
+        LossKeys.Check(problems, prefix, "gamma_pos", GammaPos);
+        LossKeys.Check(problems, prefix, "reduction", Reduction);
         if (!double.IsFinite(Eps) || Eps < 0 || Eps >= 1)
-            throw new ConfigException($"{prefix}.eps", $"{Eps} is out of range; allowed: a number in [0, 1)");
-        if (!Enum.IsDefined(Reduction))
-            throw new ConfigException($"{prefix}.reduction", $"allowed: {string.Join(", ", LossReductionNames.All)}");
-        return this;
+            problems.Add(new ConfigProblem($"{prefix}.eps", $"{Eps} is out of range; allowed: a label smoothing in [0, 1)"));
+        return problems.Count == 0 ? this : throw new ConfigException(problems);
     }
 }

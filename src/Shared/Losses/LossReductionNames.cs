@@ -1,4 +1,4 @@
-using Asl.Distributed.Configuration;
+using Asl.Distributed.Configuration.Schema;
 
 namespace Asl.Distributed.Losses;
 
@@ -6,25 +6,11 @@ namespace Asl.Distributed.Losses;
 public static class LossReductionNames
 {
     /// <summary>Every accepted spelling, in documentation order.</summary>
-    public static readonly IReadOnlyList<string> All = ["sum", "mean", "batchmean", "none"];
+    public static IReadOnlyList<string> All => ConfigNames.Of<LossReduction>();
 
-    /// <summary>Parses a config value; <paramref name="field"/> names the setting in the error.</summary>
-    public static LossReduction Parse(string value, string field) => value.Trim().ToLowerInvariant() switch
-    {
-        "sum" => LossReduction.Sum,
-        "mean" => LossReduction.Mean,
-        "batchmean" => LossReduction.BatchMean,
-        "none" => LossReduction.None,
-        _ => throw new ConfigException(field, $"'{value}' is not a reduction; allowed: {string.Join(", ", All)}"),
-    };
+    /// <summary>Parses a config value in any case; <paramref name="field"/> names the setting in the error.</summary>
+    public static LossReduction Parse(string value, string field) => ConfigNames.Parse<LossReduction>(value, field);
 
     /// <summary>The config spelling of a reduction.</summary>
-    public static string ToName(this LossReduction reduction) => reduction switch
-    {
-        LossReduction.Sum => "sum",
-        LossReduction.Mean => "mean",
-        LossReduction.BatchMean => "batchmean",
-        LossReduction.None => "none",
-        _ => throw new ArgumentOutOfRangeException(nameof(reduction), reduction, null),
-    };
+    public static string ToName(this LossReduction reduction) => ConfigNames.ToName(reduction);
 }

@@ -26,7 +26,7 @@ public sealed class ExampleConfigTests
     {
         var config = TrainingConfigLoader.Load(Path.Combine(ExamplesFolder(), "train-coco-tresnet-l-448.yaml"));
         var loss = config.Loss.ToOptions();
-        Assert.Equal(("tresnet_l", 448, 128), (config.Model.Name, config.Image.Size, config.Run.BatchSize));
+        Assert.Equal((ModelName.TResNetL, 448, 128), (config.Model.Name, config.Image.Size, config.Run.BatchSize));
         Assert.Equal((4.0, 0.0, 0.05), (loss.GammaNeg, loss.GammaPos, loss.Clip));
         Assert.Equal((1e-4, 1e-4, 80, 40, 0.9997), (config.Optimizer.Lr, config.Optimizer.WeightDecay, config.Schedule.Epochs, config.Schedule.StopEpoch, config.Run.EmaDecay));
     }

@@ -45,7 +45,7 @@ public sealed class TrainingConfigLoaderTests
     public void Parse_DistributedSection_ReadsEveryKeyWithDDPDefaults()
     {
         var defaults = TrainingConfigLoader.Parse(CocoYaml).Distributed;
-        Assert.Equal((60.0, 60.0, 25.0, 1024, 4, "none", true, "socket"),
+        Assert.Equal((60.0, 60.0, 25.0, 1024, 4, GradientCompression.None, true, PeerTransport.Socket),
             (defaults.TimeoutS, defaults.RendezvousTimeoutS, defaults.BucketMb, defaults.ChunkKib, defaults.Streams, defaults.Compression, defaults.Overlap, defaults.Transport));
 
         var set = TrainingConfigLoader.Parse(CocoYaml + """
@@ -60,7 +60,7 @@ public sealed class TrainingConfigLoaderTests
               tls_key: a.key
               tls_ca: ca.pem
             """).Distributed;
-        Assert.Equal((5.0, 50.0, "bfloat16", "ca.pem", false, "grpc"), (set.TimeoutS, set.BucketMb, set.Compression, set.TlsCa, set.Overlap, set.Transport));
+        Assert.Equal((5.0, 50.0, GradientCompression.BFloat16, "ca.pem", false, PeerTransport.Grpc), (set.TimeoutS, set.BucketMb, set.Compression, set.TlsCa, set.Overlap, set.Transport));
     }
 
     [Fact]
@@ -68,10 +68,10 @@ public sealed class TrainingConfigLoaderTests
     {
         var config = TrainingConfigLoader.Parse(CocoYaml);
         Assert.Equal(7, config.Seed);
-        Assert.Equal("coco", config.Data.Kind);
+        Assert.Equal(DataKind.Coco, config.Data.Kind);
         Assert.Equal(448, config.Image.Size);
-        Assert.Equal("tresnet_l", config.Model.Name);
-        Assert.Equal("bfloat16", config.Run.Precision);
+        Assert.Equal(ModelName.TResNetL, config.Model.Name);
+        Assert.Equal(ComputePrecision.BFloat16, config.Run.Precision);
         Assert.Equal(0.9997, config.Run.EmaDecay);
         Assert.Equal((80, 40, 0.2), (config.Schedule.Epochs, config.Schedule.StopEpoch, config.Schedule.PctStart));
         var loss = config.Loss.ToOptions();
@@ -92,20 +92,20 @@ public sealed class TrainingConfigLoaderTests
     public void Parse_Empty_GivesValidDefaults()
     {
         var config = TrainingConfigLoader.Parse("");
-        Assert.Equal("synthetic-shapes", config.Data.Kind);
-        Assert.Equal("small_cnn", config.Model.Name);
+        Assert.Equal(DataKind.SyntheticShapes, config.Data.Kind);
+        Assert.Equal(ModelName.SmallCnn, config.Model.Name);
     }
 
     public static TheoryData<string, string[], string, string> BadConfigs => new()
     {
         { CocoYaml, ["loss.gama_neg=2"], "loss.gama_neg", "allowed keys here: preset, gamma_neg" },
         { CocoYaml, ["run.batch_size=many"], "run.batch_size", "'many' is not an integer" },
-        { CocoYaml, ["run.precision=fp8"], "run.precision", "allowed: float32, bfloat16, float16" },
-        { CocoYaml, ["model.name=vit"], "model.name", "allowed: resnet18, resnet50" },
-        { CocoYaml, ["loss.clip=1.5"], "loss.clip", "allowed: a number in [0, 1)" },
-        { CocoYaml, ["loss.preset=asymmetric"], "loss.preset", "allowed: asl, asl-coco, bce, focal" },
+        { CocoYaml, ["run.precision=fp8"], "run.precision", "allowed: one of: float32, bfloat16, float16" },
+        { CocoYaml, ["model.name=vit"], "model.name", "allowed: one of: resnet18, resnet50" },
+        { CocoYaml, ["loss.clip=1.5"], "loss.clip", "allowed: a finite number in [0, 1)" },
+        { CocoYaml, ["loss.preset=asymmetric"], "loss.preset", "allowed: one of: asl, asl-coco, bce, focal" },
         { CocoYaml, ["data.val_images=~"], "data.val_images", "is required when data.kind is coco" },
-        { CocoYaml, ["schedule.stop_epoch=90"], "schedule.stop_epoch", "allowed: an integer in [0, 80]" },
+        { CocoYaml, ["schedule.stop_epoch=90"], "schedule.stop_epoch", "90 is more than schedule.epochs (80); allowed: an integer in [0, 80]" },
         { CocoYaml, ["image.mean=[0.5]"], "image.mean", "both empty or both 3 values" },
         { CocoYaml, ["image.size.x=3"], "image.size", "is a value, not a section" },
         { "data: [1, 2]", [], "data", "must be a section with keys" },

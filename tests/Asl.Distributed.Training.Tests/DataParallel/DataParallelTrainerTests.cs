@@ -96,10 +96,11 @@ public sealed class DataParallelTrainerTests : IDisposable
             Seed = 11,
             Schedule = new ScheduleConfig { Epochs = 3, StopEpoch = 0 },
             Optimizer = new OptimizerConfig { Lr = 3e-3 },
-            Run = new RunConfig { BatchSize = 24, EmaDecay = 0.9, NanPolicy = nanPolicy },
+            Run = new RunConfig { BatchSize = 24, EmaDecay = 0.9 },
             Output = new OutputConfig { Dir = Path.Combine(_folder, name) },
         };
-        config.Loss.Reduction = reduction;
+        Assert.Empty(config.Set("run.nan_policy", nanPolicy));
+        Assert.Empty(config.Set("loss.reduction", reduction));
         if (adaptive)
             config.Loss.Adaptive = new AdaptiveAsymmetryConfig { Lambda = 5, TargetProbGap = 0.1 };
         config.Validate();

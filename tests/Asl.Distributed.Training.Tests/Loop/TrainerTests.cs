@@ -79,7 +79,7 @@ public sealed class TrainerTests : IDisposable
     public void NonFiniteLoss_SkipPolicy_SkipsAndCountsTheSteps()
     {
         var config = Config("nan-skip", epochs: 2);
-        config.Run.NanPolicy = "skip";
+        config.Run.NanPolicy = NanPolicy.Skip;
         var train = new InMemoryBatches(128, 3, 32, 1, 2, poisoned: [(1, 2), (2, 4)]);
         var val = new InMemoryBatches(64, 3, 64, 1, 3);
         var summary = new Trainer(config, () => InMemoryBatches.Mlp(3), train, val, 3, TextWriter.Null).Run(resume: false);
@@ -115,7 +115,7 @@ public sealed class TrainerTests : IDisposable
 
         var full = new Trainer(Config("fp32", epochs: 5), ConvNet, train, val, 5, TextWriter.Null).Run(resume: false);
         var mixedConfig = Config("bf16", epochs: 5);
-        mixedConfig.Run.Precision = "bfloat16";
+        mixedConfig.Run.Precision = ComputePrecision.BFloat16;
         var mixed = new Trainer(mixedConfig, ConvNet, train, val, 5, TextWriter.Null).Run(resume: false);
 
         Assert.True(mixed.BestMap > full.BestMap - 5, $"bf16 best mAP {mixed.BestMap:F2} vs fp32 {full.BestMap:F2}");

@@ -21,8 +21,8 @@ public sealed class DistributedSettingsTests
     {
         var options = DistributedSettings.ToOptions(new DistributedConfig
         {
-            Transport = "grpc",
-            Compression = "float16",
+            Transport = PeerTransport.Grpc,
+            Compression = GradientCompression.Float16,
             ChunkKib = 256,
             Streams = 2,
             TimeoutS = 5,

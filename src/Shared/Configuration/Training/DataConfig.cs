@@ -1,72 +1,61 @@
+using Asl.Distributed.Configuration.Schema;
+
 namespace Asl.Distributed.Configuration.Training;
 
 /// <summary>Which data set to train and validate on (config section <c>data</c>).</summary>
 public sealed class DataConfig
 {
-    /// <summary>Allowed values of <see cref="Kind"/>.</summary>
-    public static readonly IReadOnlyList<string> Kinds = ["synthetic-shapes", "coco", "voc", "list"];
+    [Setting("Data set reader: the generated shapes set, COCO instances json, a VOC2007 folder or a CSV/JSON-lines list.")]
+    public DataKind Kind { get; set; } = DataKind.SyntheticShapes;
 
-    /// <summary>Allowed values of <see cref="BadRecords"/>.</summary>
-    public static readonly IReadOnlyList<string> BadRecordPolicies = ["fail", "skip"];
-
-    /// <summary>synthetic-shapes (generated on first use), coco, voc or list.</summary>
-    public string Kind { get; set; } = "synthetic-shapes";
-
-    /// <summary>coco and list: the training annotation file (instances_train2014.json, a .csv or .jsonl).</summary>
+    [Setting("coco, list: the training annotation file (instances_train2014.json, a .csv or .jsonl).")]
     public string? TrainAnnotations { get; set; }
 
-    /// <summary>coco and list: the folder the training image paths are relative to.</summary>
+    [Setting("coco, list: the folder the training image paths are relative to.")]
     public string? TrainImages { get; set; }
 
-    /// <summary>coco and list: the validation annotation file.</summary>
+    [Setting("coco, list: the validation annotation file.")]
     public string? ValAnnotations { get; set; }
 
-    /// <summary>coco and list: the folder the validation image paths are relative to.</summary>
+    [Setting("coco, list: the folder the validation image paths are relative to.")]
     public string? ValImages { get; set; }
 
-    /// <summary>voc: the VOC2007 folder (with Annotations/, ImageSets/, JPEGImages/); synthetic-shapes: where to generate.</summary>
+    [Setting("voc: the VOC2007 folder (Annotations/, ImageSets/, JPEGImages/); synthetic-shapes: where to generate (default under data/).")]
     public string? Root { get; set; }
 
-    /// <summary>voc: the training split (train, val, trainval).</summary>
-    public string TrainSplit { get; set; } = "trainval";
+    [Setting("voc: the training image set.")]
+    public VocSplit TrainSplit { get; set; } = VocSplit.TrainVal;
 
-    /// <summary>voc: the validation split.</summary>
-    public string ValSplit { get; set; } = "test";
+    [Setting("voc: the validation image set.")]
+    public VocSplit ValSplit { get; set; } = VocSplit.Test;
 
-    /// <summary>list: a file with one class name per line (else classes are collected from the data).</summary>
+    [Setting("list: a file with one class name per line (else classes are collected from the data).")]
     public string? ClassList { get; set; }
 
-    /// <summary>coco: also keep images without any annotation (the official script drops them).</summary>
+    [Setting("coco: also keep images without any annotation (the official script drops them).")]
     public bool IncludeUnannotated { get; set; }
 
-    /// <summary>voc: treat objects marked difficult as absent (by default they count as positive).</summary>
+    [Setting("voc: treat objects marked difficult as absent (by default they count as positive).")]
     public bool IgnoreDifficult { get; set; }
 
-    /// <summary>fail (default): a bad record or image stops the run naming it; skip: it is counted and reported.</summary>
-    public string BadRecords { get; set; } = "fail";
+    [Setting("fail: a bad record or unreadable image stops the run naming it; skip: it is counted and reported.")]
+    public BadRecordHandling BadRecords { get; set; } = BadRecordHandling.Fail;
 
-    /// <summary>synthetic-shapes: the generator's settings.</summary>
     public SyntheticShapesConfig Synthetic { get; set; } = new();
 
-    internal void Validate(string prefix)
+    internal void Validate(List<ConfigProblem> problems)
     {
-        string kind = ConfigChecks.OneOf(Kind, Kinds, $"{prefix}.kind");
-        ConfigChecks.OneOf(BadRecords, BadRecordPolicies, $"{prefix}.bad_records");
-        switch (kind)
+        switch (Kind)
         {
-            case "coco" or "list":
-                ConfigChecks.Required(TrainAnnotations, $"{prefix}.train_annotations", $"when {prefix}.kind is {kind}");
-                ConfigChecks.Required(TrainImages, $"{prefix}.train_images", $"when {prefix}.kind is {kind}");
-                ConfigChecks.Required(ValAnnotations, $"{prefix}.val_annotations", $"when {prefix}.kind is {kind}");
-                ConfigChecks.Required(ValImages, $"{prefix}.val_images", $"when {prefix}.kind is {kind}");
+            case DataKind.Coco or DataKind.List:
+                string when = $"when data.kind is {ConfigNames.ToName(Kind)}";
+                ConfigChecks.Required(problems, TrainAnnotations, "data.train_annotations", when);
+                ConfigChecks.Required(problems, TrainImages, "data.train_images", when);
+                ConfigChecks.Required(problems, ValAnnotations, "data.val_annotations", when);
+                ConfigChecks.Required(problems, ValImages, "data.val_images", when);
                 break;
-            case "voc":
-                ConfigChecks.Required(Root, $"{prefix}.root", "when data.kind is voc (the VOC2007 folder)");
-                ConfigChecks.OneOf(TrainSplit, ["train", "val", "trainval", "test"], $"{prefix}.train_split");
-                ConfigChecks.OneOf(ValSplit, ["train", "val", "trainval", "test"], $"{prefix}.val_split");
-                break;
-            default:
-                Synthetic.Validate($"{prefix}.synthetic");
+            case DataKind.Voc:
+                ConfigChecks.Required(problems, Root, "data.root", "when data.kind is voc (the VOC2007 folder)");
                 break;
         }
     }

@@ -1,3 +1,5 @@
+using Asl.Distributed.Configuration.Schema;
+
 namespace Asl.Distributed.Configuration.Training;
 
 /// <summary>
@@ -7,59 +9,43 @@ namespace Asl.Distributed.Configuration.Training;
 /// </summary>
 public sealed class DistributedConfig
 {
-    /// <summary>Allowed values of <see cref="Compression"/>.</summary>
-    public static readonly IReadOnlyList<string> Compressions = ["none", "bfloat16", "float16"];
-
-    /// <summary>Allowed values of <see cref="Transport"/>.</summary>
-    public static readonly IReadOnlyList<string> Transports = ["socket", "grpc"];
-
-    /// <summary>Seconds a rank waits on a silent peer (no data and no heartbeat) before failing with the peer named.</summary>
+    [Setting("Seconds a rank waits on a silent peer (no data and no heartbeat) before failing with the peer named.", Min = 0.1, Max = 86_400)]
     public double TimeoutS { get; set; } = 60;
 
-    /// <summary>Seconds the ranks wait for each other to start and connect.</summary>
+    [Setting("Seconds the ranks wait for each other to start and connect.", Min = 0.1, Max = 86_400)]
     public double RendezvousTimeoutS { get; set; } = 60;
 
-    /// <summary>Gradient bucket size in MiB (PyTorch DDP's bucket_cap_mb).</summary>
+    [Setting("Gradient bucket size in MiB (PyTorch DDP's bucket_cap_mb).", Min = 0.001, Max = 4096)]
     public double BucketMb { get; set; } = 25;
 
-    /// <summary>Start each bucket's all-reduce during backward, as soon as its gradients are final (float32 runs).</summary>
+    [Setting("Start each bucket's all-reduce during backward, as soon as its gradients are final (float32 runs).")]
     public bool Overlap { get; set; } = true;
 
-    /// <summary>Message size in KiB; collectives are pipelined in chunks of this size.</summary>
+    [Setting("Message size in KiB; collectives are pipelined in chunks of this size.", Min = 1, Max = 16_384)]
     public int ChunkKib { get; set; } = 1024;
 
-    /// <summary>Concurrent streams (connections) from each rank to the next.</summary>
+    [Setting("Concurrent streams (connections) from each rank to the next.", Min = 1, Max = 16)]
     public int Streams { get; set; } = 4;
 
-    /// <summary>
-    /// How chunks travel between ranks: socket (byte streams that the gRPC service grants on its own port; the
-    /// fast path) or grpc (messages of gRPC streams). Ranks always join, authenticate and report failures over gRPC.
-    /// </summary>
-    public string Transport { get; set; } = "socket";
+    [Setting("How chunks travel: socket (byte streams granted by each rank's gRPC service on its port) or grpc (gRPC messages).")]
+    public PeerTransport Transport { get; set; } = PeerTransport.Socket;
 
-    /// <summary>Gradient values on the wire: none (float32), bfloat16 or float16; sums always accumulate in float32.</summary>
-    public string Compression { get; set; } = "none";
+    [Setting("Gradient values on the wire: none (float32), bfloat16 or float16; sums always accumulate in float32.")]
+    public GradientCompression Compression { get; set; } = GradientCompression.None;
 
-    /// <summary>PEM certificate of this rank; with <see cref="TlsKey"/> and <see cref="TlsCa"/> it turns on TLS between ranks.</summary>
+    [Setting("PEM certificate of this rank; with tls_key and tls_ca it turns on TLS between ranks.")]
     public string? TlsCert { get; set; }
 
-    /// <summary>PEM private key of <see cref="TlsCert"/>.</summary>
+    [Setting("PEM private key of tls_cert.")]
     public string? TlsKey { get; set; }
 
-    /// <summary>PEM certificate of the CA that signed every rank's certificate.</summary>
+    [Setting("PEM certificate of the CA that signed every rank's certificate.")]
     public string? TlsCa { get; set; }
 
-    internal void Validate(string prefix)
+    internal void Validate(List<ConfigProblem> problems)
     {
-        ConfigChecks.InRange(TimeoutS, 0.1, 86_400, $"{prefix}.timeout_s");
-        ConfigChecks.InRange(RendezvousTimeoutS, 0.1, 86_400, $"{prefix}.rendezvous_timeout_s");
-        ConfigChecks.InRange(BucketMb, 0.001, 4096, $"{prefix}.bucket_mb");
-        ConfigChecks.InRange(ChunkKib, 1, 16_384, $"{prefix}.chunk_kib");
-        ConfigChecks.InRange(Streams, 1, 16, $"{prefix}.streams");
-        ConfigChecks.OneOf(Compression, Compressions, $"{prefix}.compression");
-        ConfigChecks.OneOf(Transport, Transports, $"{prefix}.transport");
         int tlsFiles = new[] { TlsCert, TlsKey, TlsCa }.Count(f => !string.IsNullOrWhiteSpace(f));
         if (tlsFiles is not (0 or 3))
-            throw new ConfigException($"{prefix}.tls_cert", "TLS needs all three of tls_cert, tls_key and tls_ca, or none of them");
+            problems.Add(new ConfigProblem("distributed.tls_cert", "TLS needs all three of tls_cert, tls_key and tls_ca, or none of them"));
     }
 }

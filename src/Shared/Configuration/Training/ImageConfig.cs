@@ -1,3 +1,5 @@
+using Asl.Distributed.Configuration.Schema;
+
 namespace Asl.Distributed.Configuration.Training;
 
 /// <summary>
@@ -6,35 +8,35 @@ namespace Asl.Distributed.Configuration.Training;
 /// </summary>
 public sealed class ImageConfig
 {
-    /// <summary>Side of the square network input (224 for TResNet-M, 448 for TResNet-L).</summary>
+    [Setting("Side of the square network input (224 for TResNet-M, 448 for TResNet-L).", Min = 16, Max = 2048)]
     public int Size { get; set; } = 224;
 
-    /// <summary>Cutout of half the side at a random centre with a random colour.</summary>
+    [Setting("Cutout of half the side at a random centre with a random colour.")]
     public bool Cutout { get; set; } = true;
 
-    /// <summary>RandAugment operations per image; 0 turns RandAugment off.</summary>
+    [Setting("RandAugment operations per image; 0 turns RandAugment off.", Min = 0, Max = 14)]
     public int RandaugmentN { get; set; } = 2;
 
-    /// <summary>RandAugment magnitude, 0–30.</summary>
+    [Setting("RandAugment magnitude.", Min = 0, Max = 30)]
     public int RandaugmentM { get; set; } = 9;
 
-    /// <summary>Random horizontal flip with probability 0.5.</summary>
+    [Setting("Random horizontal flip with probability 0.5 (not in the official recipe).")]
     public bool Flip { get; set; }
 
-    /// <summary>Per-channel mean to subtract after scaling to [0, 1]; empty for none.</summary>
+    [Setting("Per-channel (R, G, B) mean to subtract after scaling to [0, 1]; empty for none.")]
     public List<double> Mean { get; set; } = [];
 
-    /// <summary>Per-channel standard deviation to divide by; empty for none.</summary>
+    [Setting("Per-channel (R, G, B) standard deviation to divide by; empty for none.")]
     public List<double> Std { get; set; } = [];
 
-    internal void Validate(string prefix)
+    internal void Validate(List<ConfigProblem> problems)
     {
-        ConfigChecks.InRange(Size, 16, 2048, $"{prefix}.size");
-        ConfigChecks.InRange(RandaugmentN, 0, 14, $"{prefix}.randaugment_n");
-        ConfigChecks.InRange(RandaugmentM, 0, 30, $"{prefix}.randaugment_m");
         if (Mean.Count != Std.Count || (Mean.Count != 0 && Mean.Count != 3))
-            throw new ConfigException($"{prefix}.mean", $"mean has {Mean.Count} values and std {Std.Count}; allowed: both empty or both 3 values");
+            problems.Add(new ConfigProblem("image.mean", $"mean has {Mean.Count} values and std {Std.Count}; allowed: both empty or both 3 values"));
         for (int c = 0; c < Std.Count; c++)
-            ConfigChecks.Positive(Std[c], $"{prefix}.std[{c}]");
+        {
+            if (!(Std[c] > 0))
+                problems.Add(new ConfigProblem($"image.std[{c}]", $"{SettingKey.Format(Std[c])} is out of range; allowed: a finite number > 0"));
+        }
     }
 }

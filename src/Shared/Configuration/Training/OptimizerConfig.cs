@@ -1,3 +1,5 @@
+using Asl.Distributed.Configuration.Schema;
+
 namespace Asl.Distributed.Configuration.Training;
 
 /// <summary>
@@ -6,23 +8,15 @@ namespace Asl.Distributed.Configuration.Training;
 /// </summary>
 public sealed class OptimizerConfig
 {
-    /// <summary>Peak learning rate (OneCycle's max_lr).</summary>
+    [Setting("Peak learning rate (OneCycle's max_lr; the constant rate without OneCycle).", Min = 0, MinExclusive = true)]
     public double Lr { get; set; } = 1e-4;
 
-    /// <summary>L2 weight decay on weights with two or more dimensions.</summary>
+    [Setting("L2 weight decay on weights with two or more dimensions (coupled, as Adam's weight_decay).", Min = 0, Max = 1)]
     public double WeightDecay { get; set; } = 1e-4;
 
-    /// <summary>Adam's β2 (β1 is cycled by the schedule, or fixed at 0.9 without cycling).</summary>
+    [Setting("Adam's β2 (β1 is cycled by the OneCycle schedule, else 0.9).", Min = 0, Max = 0.999999)]
     public double Beta2 { get; set; } = 0.999;
 
-    /// <summary>Adam's ε.</summary>
+    [Setting("Adam's ε.", Min = 0, MinExclusive = true)]
     public double AdamEps { get; set; } = 1e-8;
-
-    internal void Validate(string prefix)
-    {
-        ConfigChecks.Positive(Lr, $"{prefix}.lr");
-        ConfigChecks.InRange(WeightDecay, 0, 1, $"{prefix}.weight_decay");
-        ConfigChecks.InRange(Beta2, 0, 0.999999, $"{prefix}.beta2");
-        ConfigChecks.Positive(AdamEps, $"{prefix}.adam_eps");
-    }
 }

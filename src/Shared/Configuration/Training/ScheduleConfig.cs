@@ -1,3 +1,5 @@
+using Asl.Distributed.Configuration.Schema;
+
 namespace Asl.Distributed.Configuration.Training;
 
 /// <summary>
@@ -7,43 +9,46 @@ namespace Asl.Distributed.Configuration.Training;
 /// </summary>
 public sealed class ScheduleConfig
 {
-    /// <summary>Allowed values of <see cref="Kind"/>.</summary>
-    public static readonly IReadOnlyList<string> Kinds = ["onecycle", "constant"];
+    [Setting("onecycle (PyTorch's OneCycleLR, cosine, as the official script) or constant.")]
+    public ScheduleKind Kind { get; set; } = ScheduleKind.OneCycle;
 
-    public string Kind { get; set; } = "onecycle";
-
-    /// <summary>Epochs the schedule spans.</summary>
+    [Setting("Epochs the schedule spans.", Min = 1, Max = 100_000)]
     public int Epochs { get; set; } = 80;
 
-    /// <summary>Stop after this many epochs (the official run stops after 40 of 80); 0 runs them all.</summary>
+    [Setting("Stop after this many epochs (the official run stops after 40 of 80); 0 runs them all; at most schedule.epochs.", Min = 0, Max = 100_000)]
     public int StopEpoch { get; set; } = 40;
 
+    [Setting("OneCycle: fraction of the steps spent raising the learning rate.", Min = 0, Max = 1)]
     public double PctStart { get; set; } = 0.2;
 
+    [Setting("OneCycle: start lr = optimizer.lr / div_factor.", Min = 0, MinExclusive = true)]
     public double DivFactor { get; set; } = 25;
 
+    [Setting("OneCycle: final lr = start lr / final_div_factor.", Min = 0, MinExclusive = true)]
     public double FinalDivFactor { get; set; } = 1e4;
 
-    /// <summary>Cycle Adam's β1 between <see cref="MaxMomentum"/> and <see cref="BaseMomentum"/>.</summary>
+    [Setting("OneCycle: cycle Adam's β1 between max_momentum and base_momentum.")]
     public bool CycleMomentum { get; set; } = true;
 
+    [Setting("OneCycle: the lowest β1 (at the peak learning rate).", Min = 0, Max = 1)]
     public double BaseMomentum { get; set; } = 0.85;
 
+    [Setting("OneCycle: the highest β1 (at the start and the end); at least base_momentum.", Min = 0, Max = 1)]
     public double MaxMomentum { get; set; } = 0.95;
 
     /// <summary>The number of epochs that actually run.</summary>
-    [YamlDotNet.Serialization.YamlIgnore]
     public int EpochsToRun => StopEpoch > 0 ? Math.Min(StopEpoch, Epochs) : Epochs;
 
-    internal void Validate(string prefix)
+    internal void Validate(List<ConfigProblem> problems)
     {
-        ConfigChecks.OneOf(Kind, Kinds, $"{prefix}.kind");
-        ConfigChecks.InRange(Epochs, 1, 100_000, $"{prefix}.epochs");
-        ConfigChecks.InRange(StopEpoch, 0, Epochs, $"{prefix}.stop_epoch");
-        ConfigChecks.InRange(PctStart, 0, 1, $"{prefix}.pct_start");
-        ConfigChecks.Positive(DivFactor, $"{prefix}.div_factor");
-        ConfigChecks.Positive(FinalDivFactor, $"{prefix}.final_div_factor");
-        ConfigChecks.InRange(BaseMomentum, 0, 1, $"{prefix}.base_momentum");
-        ConfigChecks.InRange(MaxMomentum, BaseMomentum, 1, $"{prefix}.max_momentum");
+        if (StopEpoch > Epochs)
+        {
+            bool isDefault = StopEpoch == new ScheduleConfig().StopEpoch;
+            problems.Add(new ConfigProblem("schedule.stop_epoch",
+                $"{StopEpoch}{(isDefault ? " (its default)" : "")} is more than schedule.epochs ({Epochs}); allowed: an integer in [0, {Epochs}] (0 runs every epoch)"));
+        }
+        if (MaxMomentum < BaseMomentum)
+            problems.Add(new ConfigProblem("schedule.max_momentum",
+                $"{SettingKey.Format(MaxMomentum)} is less than schedule.base_momentum ({SettingKey.Format(BaseMomentum)}); allowed: a number in [{SettingKey.Format(BaseMomentum)}, 1]"));
     }
 }

@@ -1,32 +1,25 @@
+using Asl.Distributed.Configuration.Schema;
+
 namespace Asl.Distributed.Configuration.Training;
 
 /// <summary>Settings of the generated shapes data set (config section <c>data.synthetic</c>).</summary>
 public sealed class SyntheticShapesConfig
 {
-    /// <summary>Number of classes K.</summary>
+    [Setting("Number of classes (shape × colour).", Min = 2, Max = 36)]
     public int Classes { get; set; } = 12;
 
-    /// <summary>Training images to generate.</summary>
+    [Setting("Training images to generate.", Min = 1, Max = 10_000_000)]
     public int TrainImages { get; set; } = 2000;
 
-    /// <summary>Validation images to generate (their annotations are complete).</summary>
+    [Setting("Validation images to generate (their annotations are complete).", Min = 1, Max = 10_000_000)]
     public int ValImages { get; set; } = 500;
 
-    /// <summary>Side of the generated images in pixels.</summary>
+    [Setting("Side of the generated images in pixels.", Min = 16, Max = 1024)]
     public int ImageSize { get; set; } = 96;
 
-    /// <summary>Fraction of positive training labels left out of the annotations (missing labels).</summary>
+    [Setting("Fraction of positive training labels left out of the annotations (missing labels).", Min = 0, Max = 0.95)]
     public double MissingLabelFraction { get; set; } = 0.2;
 
-    /// <summary>Seed of the generator (independent of the run's seed, so runs share one data set).</summary>
+    [Setting("Seed of the generator (independent of the run's seed, so runs share one data set).")]
     public int Seed { get; set; } = 1;
-
-    internal void Validate(string prefix)
-    {
-        ConfigChecks.InRange(Classes, 2, 36, $"{prefix}.classes");
-        ConfigChecks.InRange(TrainImages, 1, 10_000_000, $"{prefix}.train_images");
-        ConfigChecks.InRange(ValImages, 1, 10_000_000, $"{prefix}.val_images");
-        ConfigChecks.InRange(ImageSize, 16, 1024, $"{prefix}.image_size");
-        ConfigChecks.InRange(MissingLabelFraction, 0, 0.95, $"{prefix}.missing_label_fraction");
-    }
 }

@@ -1,27 +1,17 @@
-using System.Globalization;
-using System.Reflection;
+using Asl.Distributed.Configuration.Schema;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
-using YamlDotNet.Serialization;
-using YamlDotNet.Serialization.NamingConventions;
 
 namespace Asl.Distributed.Configuration.Training;
 
 /// <summary>
-/// Reads a training config from YAML, applies command-line overrides (<c>loss.gamma_neg=2</c>), checks every key
-/// and value against the config types and validates the result, so that a bad config fails before any work
-/// starts with the field's path and the allowed values.
+/// Reads a training config from YAML, applies command-line overrides (<c>loss.gamma_neg=2</c>) through the key
+/// schema and validates the result, so that a bad config fails before any work starts with every problem listed,
+/// each with its key and the allowed values. Values of fixed sets are typed from here on (case-insensitive on
+/// input, canonical in <see cref="ToYaml"/>).
 /// </summary>
 public static class TrainingConfigLoader
 {
-    private static readonly IDeserializer Deserializer = new DeserializerBuilder()
-        .WithNamingConvention(UnderscoredNamingConvention.Instance)
-        .Build();
-
-    private static readonly ISerializer Serializer = new SerializerBuilder()
-        .WithNamingConvention(UnderscoredNamingConvention.Instance)
-        .Build();
-
     /// <summary>Loads <paramref name="path"/> with <paramref name="overrides"/> applied in order.</summary>
     public static TrainingConfig Load(string path, IEnumerable<string>? overrides = null)
     {
@@ -30,25 +20,76 @@ public static class TrainingConfigLoader
         return Parse(File.ReadAllText(path), overrides, path);
     }
 
-    /// <summary>Parses YAML text; <paramref name="source"/> names it in errors.</summary>
+    /// <summary>Parses YAML text; <paramref name="source"/> names it in errors. Throws a <see cref="ConfigException"/> listing every problem.</summary>
     public static TrainingConfig Parse(string yaml, IEnumerable<string>? overrides = null, string source = "config")
     {
-        var root = ReadRoot(yaml, source);
+        var config = new TrainingConfig();
+        var problems = new List<ConfigProblem>();
+        ConfigReader.ReadSection(config, TrainingConfig.Schema, ReadRoot(yaml, source), "", problems);
         foreach (string assignment in overrides ?? [])
-            Override(root, assignment);
-        CheckNode(root, typeof(TrainingConfig), "");
-
-        var stream = new YamlStream(new YamlDocument(root));
-        using var writer = new StringWriter(CultureInfo.InvariantCulture);
-        stream.Save(writer, assignAnchors: false);
-        var config = Deserializer.Deserialize<TrainingConfig?>(writer.ToString()) ?? new TrainingConfig();
-        return config.Validate();
+            problems.AddRange(Override(config, assignment));
+        // Whole-config checks only on values that were readable: a bad value is reported once, by its key.
+        if (problems.Count == 0)
+            problems.AddRange(config.Problems());
+        return problems.Count == 0 ? config : throw new ConfigException(problems);
     }
 
-    /// <summary>The config as YAML, every setting written out (recorded with each run).</summary>
-    public static string ToYaml(TrainingConfig config) => Serializer.Serialize(config);
+    /// <summary>Applies one <c>section.key=value</c> override; returns its problems (empty when it was applied).</summary>
+    public static IReadOnlyList<ConfigProblem> Override(TrainingConfig config, string assignment)
+    {
+        int equals = assignment.IndexOf('=');
+        if (equals <= 0)
+            return [new ConfigProblem(assignment, "an override must look like section.key=value, for example loss.gamma_neg=2")];
+        return config.Set(assignment[..equals].Trim(), assignment[(equals + 1)..]);
+    }
 
-    private static YamlMappingNode ReadRoot(string yaml, string source)
+    /// <summary>
+    /// A copy of <paramref name="config"/> with <paramref name="settings"/> (dotted key, value text) applied and the
+    /// result validated; throws a <see cref="ConfigException"/> listing every problem of every setting at once.
+    /// This is how a sweep turns a base config and a trial's sampled values into the trial's config.
+    /// </summary>
+    public static TrainingConfig With(TrainingConfig config, IEnumerable<KeyValuePair<string, string>> settings)
+    {
+        var copy = Copy(config);
+        var problems = settings.SelectMany(s => copy.Set(s.Key, s.Value)).ToList();
+        if (problems.Count == 0)
+            problems.AddRange(copy.Problems());
+        return problems.Count == 0 ? copy : throw new ConfigException(problems);
+    }
+
+    /// <summary>
+    /// The config as YAML, every setting written out with the loss preset's values resolved (recorded with each
+    /// run): reading it back gives the same run.
+    /// </summary>
+    public static string ToYaml(TrainingConfig config)
+    {
+        // A view sharing the sections: the writer only reads.
+        var view = new TrainingConfig
+        {
+            Seed = config.Seed,
+            Data = config.Data,
+            Image = config.Image,
+            Model = config.Model,
+            Loss = config.Loss.Resolved(),
+            Optimizer = config.Optimizer,
+            Schedule = config.Schedule,
+            Run = config.Run,
+            Output = config.Output,
+            Distributed = config.Distributed,
+        };
+        return ConfigYamlWriter.Write(view, TrainingConfig.Schema);
+    }
+
+    /// <summary>A deep copy, the loss preset kept unresolved (so that a later loss.preset still applies).</summary>
+    public static TrainingConfig Copy(TrainingConfig config)
+    {
+        var copy = new TrainingConfig();
+        var problems = new List<ConfigProblem>();
+        ConfigReader.ReadSection(copy, TrainingConfig.Schema, ReadRoot(ConfigYamlWriter.Write(config, TrainingConfig.Schema), "config"), "", problems);
+        return problems.Count == 0 ? copy : throw new ConfigException(problems);
+    }
+
+    private static YamlNode ReadRoot(string yaml, string source)
     {
         var stream = new YamlStream();
         try
@@ -59,83 +100,8 @@ public static class TrainingConfigLoader
         {
             throw new ConfigException(source, $"not valid YAML at line {e.Start.Line}, column {e.Start.Column}: {e.Message}");
         }
-        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is YamlScalarNode { Value: null or "" })
+        if (stream.Documents.Count == 0 || SettingValueReader.IsNull(stream.Documents[0].RootNode))
             return new YamlMappingNode();
-        return stream.Documents[0].RootNode as YamlMappingNode
-            ?? throw new ConfigException(source, "the top level must be a mapping of sections (data, image, model, loss, ...)");
+        return stream.Documents[0].RootNode;
     }
-
-    private static void Override(YamlMappingNode root, string assignment)
-    {
-        int equals = assignment.IndexOf('=');
-        if (equals <= 0)
-            throw new ConfigException(assignment, "an override must look like section.key=value");
-        string[] path = assignment[..equals].Trim().Split('.');
-        string value = assignment[(equals + 1)..];
-        var node = root;
-        for (int i = 0; i < path.Length - 1; i++)
-        {
-            var key = new YamlScalarNode(path[i]);
-            if (!node.Children.TryGetValue(key, out var child))
-                node.Children[key] = child = new YamlMappingNode();
-            node = child as YamlMappingNode
-                ?? throw new ConfigException(string.Join('.', path[..(i + 1)]), "is a value, not a section, so it has no keys to override");
-        }
-        var parsed = new YamlStream();
-        parsed.Load(new StringReader($"v: {value}"));
-        node.Children[new YamlScalarNode(path[^1])] = ((YamlMappingNode)parsed.Documents[0].RootNode).Children[new YamlScalarNode("v")];
-    }
-
-    private static void CheckNode(YamlNode node, Type type, string path)
-    {
-        var properties = type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite)
-            .ToDictionary(p => UnderscoredNamingConvention.Instance.Apply(p.Name));
-        if (node is not YamlMappingNode mapping)
-            throw new ConfigException(Field(path), $"must be a section with keys; allowed keys: {string.Join(", ", properties.Keys)}");
-        foreach (var (keyNode, valueNode) in mapping.Children)
-        {
-            string key = ((YamlScalarNode)keyNode).Value ?? "";
-            string field = path.Length == 0 ? key : $"{path}.{key}";
-            if (!properties.TryGetValue(key, out var property))
-                throw new ConfigException(field, $"unknown setting; allowed keys here: {string.Join(", ", properties.Keys)}");
-            CheckValue(valueNode, property.PropertyType, field);
-        }
-    }
-
-    private static void CheckValue(YamlNode node, Type type, string field)
-    {
-        var underlying = Nullable.GetUnderlyingType(type);
-        if (node is YamlScalarNode { Value: "null" or "~" or "" } && (underlying is not null || !type.IsValueType))
-            return;
-        type = underlying ?? type;
-        if (type == typeof(string))
-        {
-            if (node is not YamlScalarNode)
-                throw new ConfigException(field, "must be a single value");
-            return;
-        }
-        if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(List<>))
-        {
-            if (node is not YamlSequenceNode sequence)
-                throw new ConfigException(field, "must be a list, for example [0.5, 0.5, 0.5]");
-            int index = 0;
-            foreach (var item in sequence)
-                CheckValue(item, type.GetGenericArguments()[0], $"{field}[{index++}]");
-            return;
-        }
-        if (type.IsClass)
-        {
-            CheckNode(node, type, field);
-            return;
-        }
-        string? text = (node as YamlScalarNode)?.Value;
-        bool ok = type == typeof(int) ? int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out _)
-            : type == typeof(double) ? double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out _)
-            : type == typeof(bool) ? bool.TryParse(text, out _)
-            : throw new InvalidOperationException($"config type {type} has no check");
-        if (!ok)
-            throw new ConfigException(field, $"'{text}' is not {(type == typeof(int) ? "an integer" : type == typeof(double) ? "a number" : "true or false")}");
-    }
-
-    private static string Field(string path) => path.Length == 0 ? "config" : path;
 }

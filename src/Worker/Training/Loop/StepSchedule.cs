@@ -17,7 +17,7 @@ internal sealed class StepSchedule
         _lr = config.Optimizer.Lr;
         _beta2 = config.Optimizer.Beta2;
         _cycleMomentum = s.CycleMomentum;
-        if (s.Kind == "onecycle")
+        if (s.Kind == ScheduleKind.OneCycle)
             _oneCycle = new OneCycleSchedule(_lr, totalSteps, s.PctStart, s.DivFactor, s.FinalDivFactor, s.BaseMomentum, s.MaxMomentum);
     }
 

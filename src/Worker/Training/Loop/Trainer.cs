@@ -72,8 +72,8 @@ public sealed class Trainer
         var optimizer = CreateOptimizer(model, _config);
         var lowPrecision = _config.Run.Precision switch
         {
-            "bfloat16" => new LowPrecisionCompute(model, _createModel(), ScalarType.BFloat16),
-            "float16" => new LowPrecisionCompute(model, _createModel(), ScalarType.Float16),
+            ComputePrecision.BFloat16 => new LowPrecisionCompute(model, _createModel(), ScalarType.BFloat16),
+            ComputePrecision.Float16 => new LowPrecisionCompute(model, _createModel(), ScalarType.Float16),
             _ => null,
         };
         // After LowPrecisionCompute, which gives the master weights gradients of their own: the views replace them.
@@ -83,7 +83,7 @@ public sealed class Trainer
         using var overlap = buckets is not null && _overlap && lowPrecision is null ? new BackwardOverlap(model, buckets, _group, average) : null;
         var schedule = new StepSchedule(_config, (long)_config.Schedule.Epochs * _train.BatchesPerEpoch);
         var validator = new Validator(loss, _classCount,
-            _config.Run.MapPolicy == "count-as-zero" ? NoPositiveClassPolicy.CountAsZero : NoPositiveClassPolicy.Exclude, _config.Run.Threshold);
+            _config.Run.MapPolicy == MapPolicy.CountAsZero ? NoPositiveClassPolicy.CountAsZero : NoPositiveClassPolicy.Exclude, _config.Run.Threshold);
         string configYaml = TrainingConfigLoader.ToYaml(_config);
 
         var state = new CheckpointState(0, 0, configYaml, double.NaN, 0, null, "", 0);
@@ -195,7 +195,7 @@ public sealed class Trainer
                 step++;
                 if (buckets is null && !double.IsFinite(lossValue))
                 {
-                    if (_config.Run.NanPolicy == "fail")
+                    if (_config.Run.NanPolicy == NanPolicy.Fail)
                         throw new NonFiniteLossException(epoch, batch, step - 1, lossValue);
                     skipped++;
                     continue;
@@ -217,7 +217,7 @@ public sealed class Trainer
                     gapSums = adaptive is null ? null : global[2..];
                     if (!double.IsFinite(lossValue))
                     {
-                        if (_config.Run.NanPolicy == "fail")
+                        if (_config.Run.NanPolicy == NanPolicy.Fail)
                             throw new NonFiniteLossException(epoch, batch, step - 1, lossValue);
                         skipped++;
                         continue;
@@ -248,7 +248,7 @@ public sealed class Trainer
     {
         var (decay, noDecay) = ParameterGroups.Split(model);
         var o = config.Optimizer;
-        double beta1 = config.Schedule.Kind == "onecycle" && config.Schedule.CycleMomentum ? config.Schedule.MaxMomentum : 0.9;
+        double beta1 = config.Schedule.Kind == ScheduleKind.OneCycle && config.Schedule.CycleMomentum ? config.Schedule.MaxMomentum : 0.9;
         return optim.Adam(
         [
             new Adam.ParamGroup(decay.Select(p => p.Parameter), o.Lr, beta1, o.Beta2, o.AdamEps, o.WeightDecay),

@@ -23,11 +23,17 @@ public static class DistributedSettings
         RendezvousTimeout = TimeSpan.FromSeconds(config.RendezvousTimeoutS),
         Format = config.Compression switch
         {
-            "bfloat16" => WireFormat.BFloat16,
-            "float16" => WireFormat.Float16,
-            _ => WireFormat.Float32,
+            GradientCompression.None => WireFormat.Float32,
+            GradientCompression.BFloat16 => WireFormat.BFloat16,
+            GradientCompression.Float16 => WireFormat.Float16,
+            _ => throw new ArgumentOutOfRangeException(nameof(config), config.Compression, "not a compression"),
         },
-        Transport = config.Transport == "grpc" ? RingTransport.Grpc : RingTransport.Socket,
+        Transport = config.Transport switch
+        {
+            PeerTransport.Socket => RingTransport.Socket,
+            PeerTransport.Grpc => RingTransport.Grpc,
+            _ => throw new ArgumentOutOfRangeException(nameof(config), config.Transport, "not a transport"),
+        },
         Tls = config.TlsCert is { Length: > 0 } cert ? new PeerTls(cert, config.TlsKey!, config.TlsCa!) : null,
     }.Validate();
 }

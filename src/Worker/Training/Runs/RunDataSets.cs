@@ -1,3 +1,4 @@
+using Asl.Distributed.Configuration.Schema;
 using Asl.Distributed.Configuration.Training;
 using Asl.Distributed.Training.Data;
 
@@ -12,19 +13,20 @@ public static class RunDataSets
     /// </summary>
     public static (MultiLabelDataset Train, MultiLabelDataset Validation) Load(DataConfig data, TextWriter log, CancellationToken cancellationToken = default)
     {
-        var policy = data.BadRecords == "skip" ? BadRecordPolicy.Skip : BadRecordPolicy.Fail;
+        var policy = data.BadRecords == BadRecordHandling.Skip ? BadRecordPolicy.Skip : BadRecordPolicy.Fail;
         (DataSetLoadResult Train, DataSetLoadResult Validation) loaded = data.Kind switch
         {
-            "coco" => (
+            DataKind.Coco => (
                 CocoDataset.LoadWithReport(data.TrainAnnotations!, data.TrainImages!, Coco(data, policy, "train"), cancellationToken),
                 CocoDataset.LoadWithReport(data.ValAnnotations!, data.ValImages!, Coco(data, policy, "val"), cancellationToken)),
-            "voc" => (
-                VocDataset.LoadWithReport(data.Root!, data.TrainSplit, new VocOptions { IgnoreDifficult = data.IgnoreDifficult, BadRecordPolicy = policy }, cancellationToken),
-                VocDataset.LoadWithReport(data.Root!, data.ValSplit, new VocOptions { IgnoreDifficult = data.IgnoreDifficult, BadRecordPolicy = policy }, cancellationToken)),
-            "list" => (
+            DataKind.Voc => (
+                VocDataset.LoadWithReport(data.Root!, ConfigNames.ToName(data.TrainSplit), new VocOptions { IgnoreDifficult = data.IgnoreDifficult, BadRecordPolicy = policy }, cancellationToken),
+                VocDataset.LoadWithReport(data.Root!, ConfigNames.ToName(data.ValSplit), new VocOptions { IgnoreDifficult = data.IgnoreDifficult, BadRecordPolicy = policy }, cancellationToken)),
+            DataKind.List => (
                 ListDataset.LoadWithReport(data.TrainAnnotations!, data.TrainImages!, new ListOptions { ClassListFile = data.ClassList, BadRecordPolicy = policy }, cancellationToken),
                 ListDataset.LoadWithReport(data.ValAnnotations!, data.ValImages!, new ListOptions { ClassListFile = data.ClassList, BadRecordPolicy = policy }, cancellationToken)),
-            _ => Synthetic(data, log, cancellationToken),
+            DataKind.SyntheticShapes => Synthetic(data, log, cancellationToken),
+            _ => throw new ArgumentOutOfRangeException(nameof(data), data.Kind, "not a data kind"),
         };
         foreach (var (name, result) in new[] { ("train", loaded.Train), ("val", loaded.Validation) })
         {

@@ -67,7 +67,7 @@ public sealed class TrainingRun : IDisposable
             WorkerCount = config.Run.LoaderWorkers > 0 ? config.Run.LoaderWorkers : Environment.ProcessorCount,
             PrefetchBatches = config.Run.Prefetch,
             Seed = config.Seed,
-            BadSamplePolicy = config.Data.BadRecords == "skip" ? BadSamplePolicy.Skip : BadSamplePolicy.Fail,
+            BadSamplePolicy = config.Data.BadRecords == BadRecordHandling.Skip ? BadSamplePolicy.Skip : BadSamplePolicy.Fail,
         };
         var train = new MultiLabelLoader(trainSet, new DistributedSampler(trainSet.Samples.Count, world, rank, seed: config.Seed),
             ImagePipeline.Train(pipeline), loaderOptions);
