@@ -34,7 +34,7 @@ internal static class LossComparisonBenchmark
             {
                 string output = Path.Combine(root, $"{rows.Count}-{seed}");
                 var run = TrainingConfigLoader.Load(config, [.. overrides, .. settings, $"seed={seed}", $"output.dir={output}"]);
-                using var training = TrainingRun.Create(run, TextWriter.Null);
+                using var training = TrainingRun.Create(run);
                 values[seed] = training.Trainer.Run(resume: false).BestMap;
                 Console.Error.WriteLine($"{name} seed {seed}: best mAP {values[seed]:F2}");
             }

@@ -53,7 +53,7 @@ internal static class TrainerOverheadBenchmark
         using var model = ModelFactory.Create(name, classes, size);
         model.train();
         using var loss = new AsymmetricLoss(config.Loss.ToOptions());
-        var optimizer = Trainer.CreateOptimizer(model, config);
+        var optimizer = TrainingModels.CreateOptimizer(model, config);
         void Step()
         {
             using var scope = NewDisposeScope();
@@ -75,7 +75,7 @@ internal static class TrainerOverheadBenchmark
         var config = Config(name, size, output);
         var train = new RepeatedBatches(images, targets, steps + 1);
         var validation = new RepeatedBatches(images, targets, 1);
-        var summary = new Trainer(config, () => ModelFactory.Create(name, classes, size), train, validation, classes, TextWriter.Null)
+        var summary = new Trainer(config, () => ModelFactory.Create(name, classes, size), RunData.Unnamed(train, validation, classes))
             .Run(resume: false);
         Directory.Delete(output, recursive: true);
         // Epoch 2 is warm (the first includes first-touch allocations), as the bare loop's timed steps are.

@@ -32,7 +32,7 @@ public sealed class TrainArgumentsTests
     [InlineData("--rank 0 --world-size 3 --peers a:1,b:2", "lists 2 address(es) but --world-size is 3")]
     [InlineData("--nproc 2 --rank 0 --world-size 2 --peers a:1,b:2", "cannot be combined")]
     [InlineData("--nproc 0", "--nproc '0' is out of range")]
-    [InlineData("--nproc", "--nproc needs a value")]
+    [InlineData("--nproc", "Required argument missing for option: '--nproc'")]
     [InlineData("--ranks 2", "unknown option '--ranks'")]
     public void Parse_BadPlacement_NamesTheProblem(string flags, string message)
     {

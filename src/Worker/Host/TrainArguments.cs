@@ -1,3 +1,5 @@
+using Asl.Distributed.Worker.Commands;
+
 namespace Asl.Distributed.Worker;
 
 /// <summary>
@@ -14,55 +16,25 @@ public sealed record TrainArguments(string ConfigPath, IReadOnlyList<string> Ove
     /// <summary>Whether this process starts local ranks rather than being one.</summary>
     public bool Launches => ProcessCount > 1;
 
-    /// <summary>Parses <paramref name="args"/> after the word <c>train</c>; throws <see cref="ArgumentException"/> with a usable message.</summary>
+    /// <summary>
+    /// Parses the arguments after the word <c>train</c> with the command line's own parser; throws an
+    /// <see cref="ArgumentException"/> naming every problem.
+    /// </summary>
     public static TrainArguments Parse(IReadOnlyList<string> args)
     {
-        if (args.Count == 0 || args[0].StartsWith("--", StringComparison.Ordinal))
-            throw new ArgumentException("the config file is missing");
-        var overrides = new List<string>();
-        bool resume = false;
-        int? processCount = null, rank = null, worldSize = null;
-        string? peers = null;
-        for (int i = 1; i < args.Count; i++)
-        {
-            string arg = args[i];
-            if (!arg.StartsWith("--", StringComparison.Ordinal))
-            {
-                overrides.Add(arg);
-                continue;
-            }
-            string name = arg.Split('=', 2)[0];
-            string Value()
-            {
-                if (arg.Contains('='))
-                    return arg.Split('=', 2)[1];
-                if (i + 1 >= args.Count)
-                    throw new ArgumentException($"{name} needs a value");
-                return args[++i];
-            }
-            switch (name)
-            {
-                case "--resume":
-                    resume = true;
-                    break;
-                case "--nproc":
-                case "--nproc-per-node":
-                    processCount = Integer(name, Value(), 1, 256);
-                    break;
-                case "--rank":
-                    rank = Integer(name, Value(), 0, 65_535);
-                    break;
-                case "--world-size":
-                    worldSize = Integer(name, Value(), 1, 65_536);
-                    break;
-                case "--peers":
-                    peers = Value();
-                    break;
-                default:
-                    throw new ArgumentException($"unknown option '{arg}'; allowed: --resume, --nproc N, --rank R, --world-size N, --peers HOST:PORT,...");
-            }
-        }
+        var command = new TrainCommand();
+        var result = command.Command.Parse([.. args]);
+        if (result.Errors.Count > 0)
+            throw new ArgumentException(string.Join("; ", result.Errors.Select(e => e.Message)));
+        return command.Arguments(result);
+    }
 
+    /// <summary>
+    /// Checks that the placement flags fit together; throws an <see cref="ArgumentException"/> naming the flag.
+    /// </summary>
+    public static TrainArguments Create(string configPath, IReadOnlyList<string> overrides, bool resume, int? processCount, int? rank, int? worldSize,
+        string? peers)
+    {
         bool joins = rank is not null || worldSize is not null || peers is not null;
         if (joins && processCount is not null)
             throw new ArgumentException("--nproc starts local ranks itself; it cannot be combined with --rank, --world-size or --peers");
@@ -76,15 +48,10 @@ public sealed record TrainArguments(string ConfigPath, IReadOnlyList<string> Ove
             if (rank >= worldSize)
                 throw new ArgumentException($"--rank {rank} is out of range; allowed: 0 to {worldSize - 1} for --world-size {worldSize}");
         }
-        return new TrainArguments(args[0], overrides, resume, processCount ?? 1, rank ?? 0, worldSize ?? 1, peerList);
+        return new TrainArguments(configPath, overrides, resume, processCount ?? 1, rank ?? 0, worldSize ?? 1, peerList);
     }
 
     /// <summary>The arguments each launched rank receives: everything but --nproc.</summary>
     public IReadOnlyList<string> RankArguments() =>
         ["train", ConfigPath, .. Overrides, .. Resume ? new[] { "--resume" } : []];
-
-    private static int Integer(string name, string value, int min, int max) =>
-        int.TryParse(value, out int parsed) && parsed >= min && parsed <= max
-            ? parsed
-            : throw new ArgumentException($"{name} '{value}' is out of range; allowed: an integer in [{min}, {max}]");
 }

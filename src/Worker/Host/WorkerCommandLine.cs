@@ -1,125 +1,71 @@
-using Asl.Distributed.Configuration;
-using Asl.Distributed.Configuration.Training;
-using Asl.Distributed.Training.Collectives;
-using Asl.Distributed.Training.Data;
-using Asl.Distributed.Training.Images;
-using Asl.Distributed.Training.Loading;
-using Asl.Distributed.Training.Loop;
-using Asl.Distributed.Training.Runs;
+using System.CommandLine;
+using Asl.Distributed.Runs;
+using Asl.Distributed.Worker.Commands;
 using Asl.Distributed.Worker.Launching;
+using Asl.Distributed.Worker.Logging;
+using Microsoft.Extensions.Logging;
 
 namespace Asl.Distributed.Worker;
 
 /// <summary>
 /// <c>asl-worker</c>: <c>train CONFIG.yaml [section.key=value ...] [--resume] [--nproc N | --rank R --world-size N --peers ...]</c>
-/// trains one model, on this process or data-parallel over several ranks.
-/// Exit codes: 0 done, 1 the run failed (bad data, non-finite loss, unusable checkpoint), 2 bad command line or
-/// config (nothing started), 3 a peer rank was lost (the last checkpoint is intact; rerun with --resume),
-/// 130 interrupted (the last checkpoint is intact; rerun with --resume).
+/// trains one model, on this process or data-parallel over several ranks; <c>config keys|schema|show</c> describes
+/// the settings. Exit codes (<see cref="RunExitCodes"/>): 0 done, 1 the run failed (bad data, non-finite loss,
+/// unusable checkpoint, an unexpected error), 2 bad command line or config (nothing started), 3 a peer rank was
+/// lost, 4 stopped early on request, 130 interrupted; the last checkpoint is intact after 1, 3, 4 and 130.
 /// </summary>
 public static class WorkerCommandLine
 {
     /// <summary>Exit code of a data-parallel rank that lost a peer.</summary>
-    public const int LostPeerExitCode = 3;
+    public const int LostPeerExitCode = RunExitCodes.PeerLost;
 
-    public static int Run(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    public static int Run(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken) =>
+        Run(args, output, error, TimeProvider.System, cancellationToken);
+
+    public static int Run(string[] args, TextWriter output, TextWriter error, TimeProvider time, CancellationToken cancellationToken)
     {
-        if (args.Length == 0 || args[0] is "help" or "--help" or "-h")
+        var logLevel = new Option<LogLevel>("--log-level")
         {
-            output.WriteLine(TrainArguments.Usage);
-            output.WriteLine("  trains as the config says; overrides replace config values, e.g. loss.gamma_neg=2 run.batch_size=64");
-            output.WriteLine("  --resume continues from output.dir/last.ckpt exactly where the run stopped");
-            output.WriteLine("  --nproc N trains data-parallel on N local processes (run.batch_size is the global batch)");
-            output.WriteLine("  --rank R --world-size N --peers HOST:PORT,... joins a job of N ranks started by hand;");
-            output.WriteLine($"    every rank needs the same secret in ${LocalLauncher.SecretVariable}");
-            return args.Length == 0 ? 2 : 0;
-        }
-        if (args[0] != "train" || args.Length < 2)
-        {
-            error.WriteLine($"asl-worker: unknown command '{string.Join(' ', args)}'; {TrainArguments.Usage}");
-            return 2;
-        }
-
-        TrainArguments train;
-        TrainingConfig config;
-        CollectiveOptions collectives;
-        try
-        {
-            train = TrainArguments.Parse(args[1..]);
-            config = TrainingConfigLoader.Load(train.ConfigPath, train.Overrides);
-            TrainingRun.RankBatchSize(config.Run.BatchSize, Math.Max(train.ProcessCount, train.WorldSize));
-            collectives = DistributedSettings.ToOptions(config.Distributed);
-        }
-        catch (ArgumentException e)
-        {
-            error.WriteLine($"asl-worker: {e.Message}; {TrainArguments.Usage}");
-            return 2;
-        }
-        catch (ConfigException e)
+            Description = "Least important log messages shown: Trace, Debug, Information (the default), Warning, Error.",
+            DefaultValueFactory = _ => LogLevel.Information,
+            Recursive = true,
+        };
+        var train = new TrainCommand();
+        var root = new RootCommand("asl-worker: trains multi-label classifiers with the asymmetric loss, alone or data-parallel.") { logLevel, train.Command };
+        int Refuse(Configuration.ConfigException e)
         {
             error.WriteLine($"asl-worker: config error: {e.Message}");
-            return 2;
+            return RunExitCodes.InvalidConfig;
         }
-
-        var files = new RunFiles(config.Output.Dir);
-        if (!train.Resume && File.Exists(files.LastCheckpoint))
+        root.Add(ConfigCommand.Create(output, Refuse));
+        train.Command.SetAction(result =>
         {
-            error.WriteLine($"asl-worker: {files.Folder} already holds a run (last.ckpt); pass --resume to continue it or set output.dir to a new folder");
-            return 2;
-        }
-        string secret = Environment.GetEnvironmentVariable(LocalLauncher.SecretVariable) ?? "";
-        if (train.WorldSize > 1 && secret.Length == 0)
-        {
-            error.WriteLine($"asl-worker: set {LocalLauncher.SecretVariable} to the job's secret, the same on every rank (for example: openssl rand -hex 32)");
-            return 2;
-        }
-        if (train.Launches)
-        {
-            // Survivors detect the lost peer themselves within the collective timeout; give them that long to exit cleanly.
-            var grace = TimeSpan.FromSeconds(config.Distributed.TimeoutS + 10);
-            return LocalLauncher.Run(LocalLauncher.ChildCommandOfThisProcess(), train.RankArguments(),
-                new LaunchOptions(train.ProcessCount, grace), output, error, cancellationToken);
-        }
-
-        try
-        {
-            using var group = train.WorldSize > 1
-                ? new GroupScope(PeerGroup.JoinAsync(train.Rank, train.Peers, secret, collectives, cancellationToken).GetAwaiter().GetResult())
-                : new GroupScope(ProcessGroup.Single());
-            if (train.WorldSize > 1)
-                output.WriteLine($"rank {train.Rank} of {train.WorldSize} joined the ring ({train.Peers[train.Rank]})");
-            using var run = TrainingRun.Create(config, output, cancellationToken, group.Group);
-            var summary = run.Trainer.Run(train.Resume, cancellationToken);
-            if (group.Group.IsRoot)
+            using var loggers = LoggerFactory.Create(builder => builder
+                .AddProvider(new TextWriterLoggerProvider(output, error, "asl-worker"))
+                .SetMinimumLevel(result.GetValue(logLevel)));
+            TrainArguments arguments;
+            try
             {
-                output.WriteLine($"done: {summary.EpochsCompleted} epochs, best mAP {summary.BestMap:F2} at epoch {summary.BestEpoch}; " +
-                    $"best checkpoint {summary.BestCheckpoint}, summary {files.Summary}");
+                arguments = train.Arguments(result);
             }
-            return 0;
-        }
-        catch (OperationCanceledException)
-        {
-            error.WriteLine($"asl-worker: interrupted; the last checkpoint in {files.Folder} is intact, continue with --resume");
-            return 130;
-        }
-        catch (CollectiveException e)
-        {
-            error.WriteLine($"asl-worker: {e.Message}; the last checkpoint in {files.Folder} is intact, restart every rank with --resume");
-            return LostPeerExitCode;
-        }
-        catch (Exception e) when (e is DataSetException or SampleLoadException or ImageDecodeException or NonFiniteLossException
-            or CheckpointException or ConfigException or NotSupportedException)
-        {
-            error.WriteLine($"asl-worker: {e.Message}");
-            return 1;
-        }
-    }
+            catch (ArgumentException e)
+            {
+                error.WriteLine($"asl-worker: {e.Message}; {TrainArguments.Usage}");
+                return RunExitCodes.InvalidConfig;
+            }
+            return new TrainRunner(output, error, loggers, time).Run(arguments, cancellationToken);
+        });
 
-    /// <summary>Disposes the group synchronously at the end of the run (closing streams and the server).</summary>
-    private sealed class GroupScope(ProcessGroup group) : IDisposable
-    {
-        public ProcessGroup Group { get; } = group;
-
-        public void Dispose() => Group.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var problem in parsed.Errors)
+                error.WriteLine($"asl-worker: {problem.Message}");
+            error.WriteLine($"see: asl-worker {string.Join(' ', args.Take(1).Where(a => !a.StartsWith('-')))} --help".Replace("  ", " ", StringComparison.Ordinal));
+            return RunExitCodes.InvalidConfig;
+        }
+        int exit = parsed.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
+        // A bare `asl-worker` (no command) shows the help and, as a usage error, exits 2.
+        return args.Length == 0 ? RunExitCodes.InvalidConfig : exit;
     }
 }

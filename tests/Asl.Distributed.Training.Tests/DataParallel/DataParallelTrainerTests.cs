@@ -1,5 +1,6 @@
 using Asl.Distributed.Configuration.Training;
 using Asl.Distributed.Training.Collectives;
+using Asl.Distributed.Runs;
 using Asl.Distributed.Training.Loop;
 using Asl.Distributed.Training.Tests.Loop;
 using TorchSharp;
@@ -82,7 +83,7 @@ public sealed class DataParallelTrainerTests : IDisposable
     {
         RunRanks(world, name, reduction, nanPolicy, poisoned ?? [], adaptive, expectFailure: false);
         string folder = Path.Combine(_folder, name);
-        var summary = System.Text.Json.JsonSerializer.Deserialize<TrainingSummary>(File.ReadAllText(new RunFiles(folder).Summary), CheckpointJson.Options)!;
+        var summary = System.Text.Json.JsonSerializer.Deserialize<TrainingSummary>(File.ReadAllText(new RunFiles(folder).Summary), RunJson.Options)!;
         using var scope = NewDisposeScope();
         var model = InMemoryBatches.Mlp(4);
         CheckpointFile.ReadModel(new RunFiles(folder).LastCheckpoint, model);
@@ -98,6 +99,8 @@ public sealed class DataParallelTrainerTests : IDisposable
             Optimizer = new OptimizerConfig { Lr = 3e-3 },
             Run = new RunConfig { BatchSize = 24, EmaDecay = 0.9 },
             Output = new OutputConfig { Dir = Path.Combine(_folder, name) },
+            // The smallest bucket (about 1 KiB): the 4-class MLP's gradients span several buckets.
+            Distributed = new DistributedConfig { BucketMb = 0.001 },
         };
         Assert.Empty(config.Set("run.nan_policy", nanPolicy));
         Assert.Empty(config.Set("loss.reduction", reduction));
@@ -125,8 +128,8 @@ public sealed class DataParallelTrainerTests : IDisposable
             var group = world == 1 ? ProcessGroup.Single() : new ProcessGroup(ring.Links[rank], rank, world, chunkLength: 64);
             try
             {
-                new Trainer(config, CreateModel, new ShardedBatches(train, rank, world), new ShardedBatches(val, rank, world), 4,
-                    TextWriter.Null, group, bucketBytes: 1024).Run(resume: false);
+                new Trainer(config, CreateModel, RunData.Unnamed(new ShardedBatches(train, rank, world), new ShardedBatches(val, rank, world), 4),
+                    new TrainerServices { Group = group }).Run(resume: false);
             }
             catch (Exception e)
             {

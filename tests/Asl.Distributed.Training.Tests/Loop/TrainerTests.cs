@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Asl.Distributed.Configuration.Training;
+using Asl.Distributed.Runs;
+using Asl.Distributed.Training.Events;
 using Asl.Distributed.Training.Loop;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -23,7 +25,7 @@ public sealed class TrainerTests : IDisposable
         var config = Config("learn", epochs: 6);
         var train = new InMemoryBatches(512, 5, 32, dataSeed: 1, orderSeed: 2);
         var val = new InMemoryBatches(256, 5, 64, dataSeed: 1, orderSeed: 3);
-        var summary = new Trainer(config, () => InMemoryBatches.Mlp(5), train, val, 5, TextWriter.Null).Run(resume: false);
+        var summary = new Trainer(config, () => InMemoryBatches.Mlp(5), RunData.Unnamed(train, val, 5)).Run(resume: false);
 
         Assert.Equal(6, summary.EpochsCompleted);
         Assert.Equal(6 * 16, summary.Steps);
@@ -46,14 +48,15 @@ public sealed class TrainerTests : IDisposable
         var train = new InMemoryBatches(256, 4, 32, dataSeed: 5, orderSeed: 6);
         var val = new InMemoryBatches(64, 4, 64, dataSeed: 5, orderSeed: 7);
 
-        var a = new Trainer(straight, () => InMemoryBatches.Mlp(4), train, val, 4, TextWriter.Null).Run(resume: false);
+        var a = new Trainer(straight, () => InMemoryBatches.Mlp(4), RunData.Unnamed(train, val, 4)).Run(resume: false);
 
         using var stop = new CancellationTokenSource();
-        var watcher = new CancelAfterEpoch(2, stop);
+        var watcher = new CancelAfterCheckpoint(2, stop);
         Assert.ThrowsAny<OperationCanceledException>(() =>
-            new Trainer(interrupted, () => InMemoryBatches.Mlp(4), train, val, 4, watcher).Run(resume: false, stop.Token));
+            new Trainer(interrupted, () => InMemoryBatches.Mlp(4), RunData.Unnamed(train, val, 4), new TrainerServices { Observers = [watcher] })
+                .Run(resume: false, stop.Token));
         Assert.Equal(2, CheckpointFile.ReadState(new RunFiles(interrupted.Output.Dir).LastCheckpoint).Epoch);
-        var b = new Trainer(interrupted, () => InMemoryBatches.Mlp(4), train, val, 4, TextWriter.Null).Run(resume: true);
+        var b = new Trainer(interrupted, () => InMemoryBatches.Mlp(4), RunData.Unnamed(train, val, 4)).Run(resume: true);
 
         Assert.Equal(a.Steps, b.Steps);
         Assert.Equal(a.Epochs.Select(e => e.Map), b.Epochs.Select(e => e.Map));
@@ -68,7 +71,7 @@ public sealed class TrainerTests : IDisposable
         var train = new InMemoryBatches(128, 3, 32, 1, 2, poisoned: [(2, 3)]);
         var val = new InMemoryBatches(64, 3, 64, 1, 3);
         var error = Assert.Throws<NonFiniteLossException>(() =>
-            new Trainer(config, () => InMemoryBatches.Mlp(3), train, val, 3, TextWriter.Null).Run(resume: false));
+            new Trainer(config, () => InMemoryBatches.Mlp(3), RunData.Unnamed(train, val, 3)).Run(resume: false));
         Assert.Equal((2, 3, 6L), (error.Epoch, error.Batch, error.Step));
         Assert.Contains("epoch 2, batch 3", error.Message);
         // The epoch-1 checkpoint is intact.
@@ -82,7 +85,7 @@ public sealed class TrainerTests : IDisposable
         config.Run.NanPolicy = NanPolicy.Skip;
         var train = new InMemoryBatches(128, 3, 32, 1, 2, poisoned: [(1, 2), (2, 4)]);
         var val = new InMemoryBatches(64, 3, 64, 1, 3);
-        var summary = new Trainer(config, () => InMemoryBatches.Mlp(3), train, val, 3, TextWriter.Null).Run(resume: false);
+        var summary = new Trainer(config, () => InMemoryBatches.Mlp(3), RunData.Unnamed(train, val, 3)).Run(resume: false);
         Assert.Equal(2, summary.SkippedSteps);
         Assert.Equal([1L, 2L], summary.Epochs.Select(e => e.SkippedSteps));
         Assert.All(summary.Epochs, e => Assert.True(double.IsFinite(e.TrainLoss)));
@@ -94,13 +97,13 @@ public sealed class TrainerTests : IDisposable
         var config = Config("corrupt", epochs: 1);
         var train = new InMemoryBatches(64, 3, 32, 1, 2);
         var val = new InMemoryBatches(64, 3, 64, 1, 3);
-        new Trainer(config, () => InMemoryBatches.Mlp(3), train, val, 3, TextWriter.Null).Run(resume: false);
+        new Trainer(config, () => InMemoryBatches.Mlp(3), RunData.Unnamed(train, val, 3)).Run(resume: false);
         var files = new RunFiles(config.Output.Dir);
         byte[] best = File.ReadAllBytes(files.BestCheckpoint);
         File.WriteAllBytes(files.LastCheckpoint, File.ReadAllBytes(files.LastCheckpoint)[..100]);
 
         var error = Assert.Throws<CheckpointException>(() =>
-            new Trainer(config, () => InMemoryBatches.Mlp(3), train, val, 3, TextWriter.Null).Run(resume: true));
+            new Trainer(config, () => InMemoryBatches.Mlp(3), RunData.Unnamed(train, val, 3)).Run(resume: true));
         Assert.Equal(files.LastCheckpoint, error.Path);
         Assert.Equal(best, File.ReadAllBytes(files.BestCheckpoint));
     }
@@ -113,10 +116,10 @@ public sealed class TrainerTests : IDisposable
         static nn.Module<Tensor, Tensor> ConvNet() => nn.Sequential(("conv", nn.Conv2d(3, 16, 3, padding: 1)), ("bn", nn.BatchNorm2d(16)),
             ("relu", nn.ReLU()), ("flatten", nn.Flatten()), ("fc", nn.Linear(16 * 16, 5)));
 
-        var full = new Trainer(Config("fp32", epochs: 5), ConvNet, train, val, 5, TextWriter.Null).Run(resume: false);
+        var full = new Trainer(Config("fp32", epochs: 5), ConvNet, RunData.Unnamed(train, val, 5)).Run(resume: false);
         var mixedConfig = Config("bf16", epochs: 5);
         mixedConfig.Run.Precision = ComputePrecision.BFloat16;
-        var mixed = new Trainer(mixedConfig, ConvNet, train, val, 5, TextWriter.Null).Run(resume: false);
+        var mixed = new Trainer(mixedConfig, ConvNet, RunData.Unnamed(train, val, 5)).Run(resume: false);
 
         Assert.True(mixed.BestMap > full.BestMap - 5, $"bf16 best mAP {mixed.BestMap:F2} vs fp32 {full.BestMap:F2}");
         Assert.True(mixed.Epochs[^1].TrainLoss < mixed.Epochs[0].TrainLoss, "bf16 loss did not fall");
@@ -151,12 +154,12 @@ public sealed class TrainerTests : IDisposable
             Assert.True(pa.eq(pb).all().item<bool>(), $"{name} differs");
     }
 
-    /// <summary>Cancels the run once the progress line of the given epoch's end has been written.</summary>
-    private sealed class CancelAfterEpoch(int epoch, CancellationTokenSource source) : StringWriter
+    /// <summary>Cancels the run once the checkpoint of the given epoch is written.</summary>
+    private sealed class CancelAfterCheckpoint(int epoch, CancellationTokenSource source) : IRunObserver
     {
-        public override void WriteLine(string? value)
+        public void OnEvent(RunEvent runEvent, RunControl run)
         {
-            if (value is not null && value.StartsWith($"epoch {epoch}/", StringComparison.Ordinal) && value.Contains(" done:", StringComparison.Ordinal))
+            if (runEvent is CheckpointWritten written && written.Epoch == epoch)
                 source.Cancel();
         }
     }

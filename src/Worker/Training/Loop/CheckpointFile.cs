@@ -1,3 +1,4 @@
+using Asl.Distributed.Runs;
 using System.IO.Compression;
 using System.Text.Json;
 using TorchSharp;
@@ -30,7 +31,7 @@ public static class CheckpointFile
             using (var zip = new ZipArchive(file, ZipArchiveMode.Create))
             {
                 using (var entry = zip.CreateEntry(StateEntry, CompressionLevel.NoCompression).Open())
-                    JsonSerializer.Serialize(entry, state, CheckpointJson.Options);
+                    JsonSerializer.Serialize(entry, state, RunJson.Options);
                 using (var entry = zip.CreateEntry(ModelEntry, CompressionLevel.NoCompression).Open())
                     model.save(entry);
                 if (ema is not null)
@@ -104,7 +105,7 @@ public static class CheckpointFile
         try
         {
             using var stream = entry.Open();
-            return JsonSerializer.Deserialize<CheckpointState>(stream, CheckpointJson.Options)
+            return JsonSerializer.Deserialize<CheckpointState>(stream, RunJson.Options)
                 ?? throw new CheckpointException(path, $"{StateEntry} is empty");
         }
         catch (Exception e) when (e is JsonException or InvalidDataException)

@@ -1,3 +1,4 @@
+using Asl.Distributed.Runs;
 using System.Text.Json;
 using Asl.Distributed.Configuration.Training;
 using Asl.Distributed.Training.Losses;
@@ -34,10 +35,10 @@ internal static class RunResume
         if (File.Exists(files.Metrics))
         {
             var kept = File.ReadAllLines(files.Metrics).Where(line => line.Length > 0)
-                .Select(line => JsonSerializer.Deserialize<EpochMetrics>(line, CheckpointJson.Options)!)
+                .Select(line => JsonSerializer.Deserialize<EpochMetrics>(line, RunJson.Options)!)
                 .Where(m => m.Epoch <= state.Epoch).ToList();
             history.AddRange(kept);
-            File.WriteAllLines(files.Metrics, kept.Select(m => JsonSerializer.Serialize(m, CheckpointJson.Options)));
+            File.WriteAllLines(files.Metrics, kept.Select(m => JsonSerializer.Serialize(m, RunJson.Options)));
         }
         return state;
     }

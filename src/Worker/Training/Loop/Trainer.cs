@@ -1,281 +1,196 @@
-using System.Diagnostics;
-using System.Text.Json;
+using Asl.Distributed.Configuration;
 using Asl.Distributed.Configuration.Training;
-using Asl.Distributed.Losses;
+using Asl.Distributed.Runs;
 using Asl.Distributed.Training.Collectives;
+using Asl.Distributed.Training.Data;
 using Asl.Distributed.Training.DataParallel;
-using Asl.Distributed.Training.Losses;
+using Asl.Distributed.Training.Events;
+using Asl.Distributed.Training.Images;
+using Asl.Distributed.Training.Loading;
 using Asl.Distributed.Training.Metrics;
 using TorchSharp;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Asl.Distributed.Training.Loop;
 
 /// <summary>
-/// Trains one model on one worker with the official ASL recipe: Adam with coupled weight decay on weights only,
-/// the OneCycle schedule with β1 cycling, an EMA of weights and buffers updated every step, validation of the
-/// regular and the EMA model every epoch, a checkpoint at every epoch end (the best by mAP kept beside the last)
-/// and exact resume from the last one. With a <see cref="ProcessGroup"/> of several ranks it trains data-parallel:
-/// every rank starts from rank 0's weights, computes gradients on its shard of each global batch, the gradients
-/// are summed over the ranks (averaged for mean-reduced losses, so the step equals the one-process step on the
-/// global batch), every rank applies the same step, validation runs on the whole set through an all-gather, and
-/// rank 0 alone writes the run's files.
+/// Trains one model with the official ASL recipe: Adam with coupled weight decay on weights only, the OneCycle
+/// schedule with β1 cycling, an EMA of weights and buffers updated every step, validation of the regular and the
+/// EMA model every epoch, a checkpoint at every epoch end (the best by mAP kept beside the last) and exact resume
+/// from the last one. With a <see cref="ProcessGroup"/> of several ranks it trains data-parallel: every rank starts
+/// from rank 0's weights, computes gradients on its shard of each global batch, the gradients are summed over the
+/// ranks (averaged for mean-reduced losses, so the step equals the one-process step on the global batch), every
+/// rank applies the same step, validation runs on the whole set, and rank 0 alone writes the run's files. The run
+/// reports <see cref="RunEvent"/>s to its observers; one of them may ask it to stop after an epoch.
 /// </summary>
 public sealed class Trainer
 {
     private readonly TrainingConfig _config;
     private readonly Func<nn.Module<Tensor, Tensor>> _createModel;
-    private readonly IEpochBatches _train;
-    private readonly IEpochBatches _validation;
-    private readonly int _classCount;
-    private readonly TextWriter _progress;
-    private readonly RunFiles _files;
+    private readonly RunData _data;
+    private readonly TrainerServices _services;
     private readonly ProcessGroup _group;
-    private readonly long _bucketBytes;
-    private readonly bool _overlap;
+    private readonly RunFiles _files;
+    private readonly TrainerLog _log;
 
     /// <summary>
     /// Prepares a run. <paramref name="createModel"/> builds a fresh model (pretrained weights applied); it is called
-    /// a second time for the EMA copy. With <paramref name="group"/> of several ranks, <paramref name="train"/> and
-    /// <paramref name="validation"/> are this rank's shards.
+    /// again for the EMA and the low-precision copies.
     /// </summary>
-    public Trainer(TrainingConfig config, Func<nn.Module<Tensor, Tensor>> createModel, IEpochBatches train, IEpochBatches validation,
-        int classCount, TextWriter progress, ProcessGroup? group = null, long bucketBytes = GradientBuckets.DefaultBucketBytes, bool overlap = true)
+    public Trainer(TrainingConfig config, Func<nn.Module<Tensor, Tensor>> createModel, RunData data, TrainerServices? services = null)
     {
-        _group = group ?? ProcessGroup.Single();
-        _bucketBytes = bucketBytes;
-        _overlap = overlap;
         _config = config.Validate();
         _createModel = createModel;
-        _train = train;
-        _validation = validation;
-        _classCount = classCount;
-        _progress = progress;
+        _data = data;
+        _services = services ?? new TrainerServices();
+        _group = _services.Group ?? ProcessGroup.Single();
         _files = new RunFiles(config.Output.Dir);
+        _log = new TrainerLog(_services.Logger);
     }
 
-    /// <summary>Runs (or, with <paramref name="resume"/> and a last checkpoint present, continues) the training.</summary>
+    /// <summary>
+    /// Runs (or, with <paramref name="resume"/> and a last checkpoint present, continues) the training. Returns the
+    /// summary of a run that completed or stopped on request; throws when it failed, lost a peer
+    /// (<see cref="CollectiveException"/>) or was cancelled (<see cref="OperationCanceledException"/>), after
+    /// reporting <see cref="RunFailed"/>. An unexpected error is thrown as a <see cref="RunFailedException"/> naming
+    /// the epoch and batch; the last checkpoint stays intact in every case.
+    /// </summary>
     public TrainingSummary Run(bool resume, CancellationToken cancellationToken = default)
     {
-        var clock = Stopwatch.StartNew();
+        var observers = _group.IsRoot ? [new MetricsFileObserver(_files), .. _services.Observers] : _services.Observers;
+        var events = new RunEvents(observers, _services.Control);
+        var position = new RunPosition();
+        string? lastCheckpoint = resume && File.Exists(_files.LastCheckpoint) ? _files.LastCheckpoint : null;
+        try
+        {
+            return Train(resume, events, position, written => lastCheckpoint = written, cancellationToken);
+        }
+        catch (Exception e)
+        {
+            var (reason, error) = e switch
+            {
+                OperationCanceledException => (RunExitReason.Interrupted, "interrupted"),
+                CollectiveException => (RunExitReason.PeerLost, e.Message),
+                _ when IsExpected(e) => (RunExitReason.Failed, e.Message),
+                _ => (RunExitReason.Failed, new RunFailedException(position.Describe(), e).Message),
+            };
+            events.Publish(new RunFailed(reason, error, position.Epoch == 0 ? null : position.Epoch, position.Batch == 0 ? null : position.Batch,
+                lastCheckpoint));
+            if (reason == RunExitReason.Failed && !IsExpected(e))
+                throw new RunFailedException(position.Describe(), e);
+            throw;
+        }
+    }
+
+    private TrainingSummary Train(bool resume, RunEvents events, RunPosition position, Action<string> checkpointWritten, CancellationToken cancellationToken)
+    {
+        long started = _services.Time.GetTimestamp();
         bool root = _group.IsRoot;
         if (root)
             Directory.CreateDirectory(_files.Folder);
-        torch.manual_seed(_config.Seed);
-        var model = _createModel();
-        model.train();
-        var ema = _config.Run.EmaDecay > 0 ? new ModelEma(_createModel(), model, _config.Run.EmaDecay) : null;
-        var lossOptions = _config.Loss.ToOptions();
-        var adaptive = lossOptions.Adaptive is null ? null : new AdaptiveAsymmetry(lossOptions.Adaptive, lossOptions.GammaNeg);
-        using var loss = new AsymmetricLoss(lossOptions, adaptive: adaptive);
-        var optimizer = CreateOptimizer(model, _config);
-        var lowPrecision = _config.Run.Precision switch
-        {
-            ComputePrecision.BFloat16 => new LowPrecisionCompute(model, _createModel(), ScalarType.BFloat16),
-            ComputePrecision.Float16 => new LowPrecisionCompute(model, _createModel(), ScalarType.Float16),
-            _ => null,
-        };
-        // After LowPrecisionCompute, which gives the master weights gradients of their own: the views replace them.
-        using var buckets = _group.WorldSize > 1 ? new GradientBuckets(model.parameters(), _bucketBytes) : null;
-        bool average = loss.Options.Reduction is LossReduction.Mean or LossReduction.BatchMean;
-        // With a low-precision compute copy the master gradients appear only after backward: nothing to overlap.
-        using var overlap = buckets is not null && _overlap && lowPrecision is null ? new BackwardOverlap(model, buckets, _group, average) : null;
-        var schedule = new StepSchedule(_config, (long)_config.Schedule.Epochs * _train.BatchesPerEpoch);
-        var validator = new Validator(loss, _classCount,
+        using var models = TrainingModels.Create(_config, _createModel, _group);
+        var schedule = new StepSchedule(_config, (long)_config.Schedule.Epochs * _data.Train.BatchesPerEpoch);
+        var validator = new Validator(models.Loss, _data.ClassCount,
             _config.Run.MapPolicy == MapPolicy.CountAsZero ? NoPositiveClassPolicy.CountAsZero : NoPositiveClassPolicy.Exclude, _config.Run.Threshold);
         string configYaml = TrainingConfigLoader.ToYaml(_config);
-
-        var state = new CheckpointState(0, 0, configYaml, double.NaN, 0, null, "", 0);
-        var history = new List<EpochMetrics>();
-        using (var checkpoint = CheckpointShare.Open(_group, resume ? _files.LastCheckpoint : null, cancellationToken))
-        {
-            if (checkpoint.Path is { } path)
-            {
-                // Rank 0 restores from the run folder (and trims its metrics); the others from the copy rank 0 sent them.
-                var files = root ? _files : new RunFiles(Path.GetDirectoryName(path)!);
-                state = RunResume.Restore(files, configYaml, model, ema?.Ema, optimizer, adaptive, history);
-                if (root)
-                    _progress.WriteLine($"resuming after epoch {state.Epoch} (step {state.Step}) from {_files.LastCheckpoint}");
-            }
-            else if (root)
-            {
-                File.WriteAllText(_files.Metrics, "");
-            }
-        }
+        var resolved = TrainingConfigLoader.Parse(configYaml);
+        var (state, history) = Restore(resume, models, configYaml, cancellationToken);
         if (root)
             File.WriteAllText(_files.Config, configYaml);
-        ModelSync.BroadcastState(_group, model, cancellationToken);
-        if (ema is not null)
-            ModelSync.BroadcastState(_group, ema.Ema, cancellationToken);
+        ModelSync.BroadcastState(_group, models.Model, cancellationToken);
+        if (models.Ema is not null)
+            ModelSync.BroadcastState(_group, models.Ema.Ema, cancellationToken);
 
         int epochs = _config.Schedule.EpochsToRun;
-        for (int epoch = state.Epoch + 1; epoch <= epochs; epoch++)
+        events.Publish(new RunStarted(resolved, _group.Rank, _group.WorldSize,
+            state.Epoch > 0 ? new ResumePoint(state.Epoch, state.Step, _files.LastCheckpoint) : null, _data.ClassNames,
+            _data.Train.BatchesPerEpoch, epochs, _files.Folder));
+        var step = new TrainingStep(models, schedule, _group, _config.Run.NanPolicy, _services.Time);
+        var epochTraining = new TrainingEpoch(step, _data.Train, schedule, events, _services.Time);
+        var validation = new EpochValidation(models, validator, _data.Validation, _group, _config.Run.NanPolicy);
+        var checkpoints = new RunCheckpoints(_files, events);
+        string? stopReason = null;
+        for (int epoch = state.Epoch + 1; epoch <= epochs && stopReason is null; epoch++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var epochClock = Stopwatch.StartNew();
+            (position.Epoch, position.Batch) = (epoch, 0);
             var communication = _group.AllReduceTime;
-            var (trainLoss, images, step, skipped) = TrainEpoch(epoch, epochs, model, lowPrecision, new GradientExchange(buckets, overlap, average), ema, loss,
-                adaptive, optimizer, schedule, state, cancellationToken);
-            double trainSeconds = epochClock.Elapsed.TotalSeconds;
-            double communicationShare = (_group.AllReduceTime - communication).TotalSeconds / Math.Max(trainSeconds, 1e-9);
-            if (_train.SkippedSummary is { Length: > 0 } skippedImages)
-                _progress.WriteLine(skippedImages);
-            // BatchNorm statistics stay per rank while training, as DDP keeps them; every rank validates rank 0's.
-            ModelSync.BroadcastBuffers(_group, model, cancellationToken);
-            if (ema is not null)
-                ModelSync.BroadcastBuffers(_group, ema.Ema, cancellationToken);
-            var regular = validator.Evaluate(model, _validation, epoch, cancellationToken, _group);
-            var averaged = ema is null ? null : validator.Evaluate((nn.Module<Tensor, Tensor>)ema.Ema, _validation, epoch, cancellationToken, _group);
-            double best = Math.Max(regular.Map, averaged?.Map ?? double.NegativeInfinity);
-
-            var metrics = new EpochMetrics(epoch, step, trainLoss, schedule.LearningRate(Math.Max(0, step - 1)), regular.Map,
-                averaged?.Map ?? double.NaN, regular.Loss, regular.Cf1, regular.Of1, regular.ProbGap, loss.GammaNeg,
-                images / Math.Max(trainSeconds, 1e-9), epochClock.Elapsed.TotalSeconds, skipped, _group.WorldSize, communicationShare);
+            var trained = epochTraining.Run(epoch, epochs, state.Step, state.SkippedSteps, position, cancellationToken);
+            position.Batch = 0;
+            if (root && _data.Train.SkippedSummary is { Length: > 0 } skippedImages)
+                _log.SkippedImages(skippedImages);
+            long validating = _services.Time.GetTimestamp();
+            var (regular, averaged) = validation.Run(epoch, cancellationToken);
+            var metrics = EpochMetricsOf(epoch, trained, regular, averaged, schedule, models,
+                (_group.AllReduceTime - communication).TotalSeconds, _services.Time.GetElapsedTime(validating).TotalSeconds);
             history.Add(metrics);
-
-            bool improved = double.IsNaN(state.BestMap) || best > state.BestMap;
+            double best = metrics.BestMap;
+            bool improved = !double.IsNaN(best) && (double.IsNaN(state.BestMap) || best > state.BestMap);
             state = state with
             {
                 Epoch = epoch,
-                Step = step,
+                Step = trained.Step,
                 BestMap = improved ? best : state.BestMap,
                 BestEpoch = improved ? epoch : state.BestEpoch,
-                AdaptiveAsymmetry = adaptive?.State.ToJson(),
+                AdaptiveAsymmetry = models.Adaptive?.State.ToJson(),
                 TorchRngState = Convert.ToBase64String(torch.get_rng_state().bytes.ToArray()),
-                SkippedSteps = skipped,
+                SkippedSteps = trained.SkippedSteps,
             };
+            events.Publish(new EpochCompleted(metrics, epochs));
             if (root)
             {
-                File.AppendAllText(_files.Metrics, JsonSerializer.Serialize(metrics, CheckpointJson.Options) + "\n");
-                CheckpointFile.Write(_files.LastCheckpoint, state, model, ema?.Ema, optimizer);
-                if (improved)
-                    CopyAtomically(_files.LastCheckpoint, _files.BestCheckpoint);
-                _progress.WriteLine(EpochLine(metrics, epochs));
+                checkpoints.Write(state, models, improved);
+                checkpointWritten(_files.LastCheckpoint);
             }
+            stopReason = AgreedStop(events.Control, cancellationToken);
         }
 
-        var summary = new TrainingSummary(state.Epoch, state.Step, state.BestMap, state.BestEpoch, _files.BestCheckpoint,
-            _files.LastCheckpoint, history, state.SkippedSteps, clock.Elapsed.TotalSeconds);
-        if (root)
-            File.WriteAllText(_files.Summary, JsonSerializer.Serialize(summary, CheckpointJson.Options));
+        var summary = new TrainingSummary(state.Epoch, state.Step, state.BestMap, state.BestEpoch, _files.BestCheckpoint, _files.LastCheckpoint,
+            history, state.SkippedSteps, _services.Time.GetElapsedTime(started).TotalSeconds,
+            stopReason is null ? RunExitReason.Completed : RunExitReason.Stopped, stopReason, _data.ClassNames);
         // No rank leaves while another may still need it (rank 0 is writing the last checkpoint meanwhile).
         _group.BarrierAsync(cancellationToken).GetAwaiter().GetResult();
+        events.Publish(new RunFinished(summary));
         return summary;
     }
 
-    private (double Loss, long Images, long Step, long Skipped) TrainEpoch(int epoch, int epochs, nn.Module<Tensor, Tensor> model,
-        LowPrecisionCompute? lowPrecision, GradientExchange exchange, ModelEma? ema, AsymmetricLoss loss, AdaptiveAsymmetry? adaptive, Adam optimizer,
-        StepSchedule schedule, CheckpointState state, CancellationToken cancellationToken)
+    private (CheckpointState State, List<EpochMetrics> History) Restore(bool resume, TrainingModels models, string configYaml, CancellationToken cancellationToken)
     {
-        long step = state.Step;
-        long skipped = state.SkippedSteps;
-        double lossSum = 0;
-        long images = 0;
-        int batch = 0;
-        int reportEvery = Math.Max(1, _train.BatchesPerEpoch / 10);
-        var (buckets, overlap, average) = exchange;
-        var clock = Stopwatch.StartNew();
-        foreach (var (x, y) in _train.Epoch(epoch, cancellationToken))
+        var state = new CheckpointState(0, 0, configYaml, double.NaN, 0, null, "", 0);
+        var history = new List<EpochMetrics>();
+        using var checkpoint = CheckpointShare.Open(_group, resume ? _files.LastCheckpoint : null, cancellationToken);
+        if (checkpoint.Path is { } path)
         {
-            batch++;
-            using var scope = NewDisposeScope();
-            using (x)
-            using (y)
-            {
-                schedule.Apply(optimizer, step);
-                lowPrecision?.PushWeights();
-                overlap?.BeginStep(cancellationToken);
-                // The loss casts half-precision logits up: it is always computed in float32.
-                var logits = lowPrecision is null ? model.forward(x) : lowPrecision.Model.forward(x.to(lowPrecision.DType));
-                var value = loss.forward(logits, y);
-                double lossValue = value.item<float>();
-                long batchImages = x.shape[0];
-                double[]? gapSums = null;
-                step++;
-                if (buckets is null && !double.IsFinite(lossValue))
-                {
-                    if (_config.Run.NanPolicy == NanPolicy.Fail)
-                        throw new NonFiniteLossException(epoch, batch, step - 1, lossValue);
-                    skipped++;
-                    continue;
-                }
-                if (lowPrecision is null)
-                    optimizer.zero_grad();
-                value.backward();
-                lowPrecision?.PullGradientsAndBuffers();
-                if (buckets is not null)
-                {
-                    // Every rank takes part even with a non-finite local loss; the global loss decides for all of them alike.
-                    (overlap?.FinishAsync() ?? buckets.AllReduceAsync(_group, average, cancellationToken)).GetAwaiter().GetResult();
-                    var local = new double[2 + (adaptive is null ? 0 : AdaptiveAsymmetry.GapSumCount)];
-                    (local[0], local[1]) = (lossValue, batchImages);
-                    if (adaptive is not null)
-                        AdaptiveAsymmetry.GapSums(logits.detach(), y).CopyTo(local, 2);
-                    var global = _group.SumDoublesAsync(local, cancellationToken).GetAwaiter().GetResult();
-                    (lossValue, batchImages) = (average ? global[0] / _group.WorldSize : global[0], (long)global[1]);
-                    gapSums = adaptive is null ? null : global[2..];
-                    if (!double.IsFinite(lossValue))
-                    {
-                        if (_config.Run.NanPolicy == NanPolicy.Fail)
-                            throw new NonFiniteLossException(epoch, batch, step - 1, lossValue);
-                        skipped++;
-                        continue;
-                    }
-                }
-                optimizer.step();
-                ema?.Update();
-                if (adaptive is not null)
-                {
-                    if (gapSums is null)
-                        adaptive.Step(logits.detach(), y);
-                    else
-                        adaptive.Update(AdaptiveAsymmetry.ProbabilityGap(gapSums));
-                }
-                lossSum += lossValue;
-                images += batchImages;
-            }
-            if (_group.IsRoot && (batch % reportEvery == 0 || batch == _train.BatchesPerEpoch))
-                _progress.WriteLine(ProgressLine(epoch, epochs, batch, lossSum / Math.Max(1, batch - (skipped - state.SkippedSteps)),
-                    schedule.LearningRate(step - 1), images, clock.Elapsed, (long)(epochs - epoch) * _train.BatchesPerEpoch + _train.BatchesPerEpoch - batch));
+            // Rank 0 restores from the run folder (and trims its metrics); the others from the copy rank 0 sent them.
+            var files = _group.IsRoot ? _files : new RunFiles(Path.GetDirectoryName(path)!);
+            state = RunResume.Restore(files, configYaml, models.Model, models.Ema?.Ema, models.Optimizer, models.Adaptive, history);
+            if (_group.IsRoot)
+                _log.Resuming(state.Epoch, state.Step, _files.LastCheckpoint);
         }
-        int trained = batch - (int)(skipped - state.SkippedSteps);
-        return (trained == 0 ? double.NaN : lossSum / trained, images, step, skipped);
+        else if (_group.IsRoot)
+        {
+            File.WriteAllText(_files.Metrics, "");
+        }
+        return (state, history);
     }
 
-    /// <summary>Adam over the two parameter groups (weight decay on weights only), as the run configures it.</summary>
-    internal static Adam CreateOptimizer(nn.Module model, TrainingConfig config)
+    private EpochMetrics EpochMetricsOf(int epoch, EpochTraining trained, ValidationResult regular, ValidationResult? averaged, StepSchedule schedule,
+        TrainingModels models, double communicationSeconds, double validationSeconds) =>
+        new(epoch, trained.Step, trained.Loss, schedule.LearningRate(Math.Max(0, trained.Step - 1)), regular.Map, averaged?.Map ?? double.NaN,
+            regular.Loss, regular.Cf1, regular.Of1, regular.ProbGap, models.Loss.GammaNeg, trained.Images / Math.Max(trained.Seconds, 1e-9),
+            trained.Seconds + validationSeconds, trained.SkippedSteps, _group.WorldSize, communicationSeconds / Math.Max(trained.Seconds, 1e-9),
+            regular.Diverged || averaged?.Diverged == true, regular.ClassAp, averaged?.ClassAp,
+            new EpochDurations(trained.DataWaitSeconds, trained.ForwardBackwardSeconds, trained.ExchangeWaitSeconds, validationSeconds));
+
+    /// <summary>A stop asked on any rank stops every rank after the same epoch.</summary>
+    private string? AgreedStop(RunControl control, CancellationToken cancellationToken)
     {
-        var (decay, noDecay) = ParameterGroups.Split(model);
-        var o = config.Optimizer;
-        double beta1 = config.Schedule.Kind == ScheduleKind.OneCycle && config.Schedule.CycleMomentum ? config.Schedule.MaxMomentum : 0.9;
-        return optim.Adam(
-        [
-            new Adam.ParamGroup(decay.Select(p => p.Parameter), o.Lr, beta1, o.Beta2, o.AdamEps, o.WeightDecay),
-            new Adam.ParamGroup(noDecay.Select(p => p.Parameter), o.Lr, beta1, o.Beta2, o.AdamEps, 0),
-        ], o.Lr, beta1, o.Beta2, o.AdamEps);
+        if (_group.WorldSize == 1)
+            return control.StopReason;
+        var votes = _group.SumDoublesAsync([control.StopRequested ? 1 : 0], cancellationToken).GetAwaiter().GetResult();
+        return votes[0] > 0 ? control.StopReason ?? "a stop was requested on another rank" : null;
     }
 
-    private string ProgressLine(int epoch, int epochs, int batch, double meanLoss, double lr, long images, TimeSpan elapsed, long batchesLeft)
-    {
-        double perSecond = images / Math.Max(elapsed.TotalSeconds, 1e-9);
-        double secondsPerBatch = elapsed.TotalSeconds / Math.Max(batch, 1);
-        var eta = TimeSpan.FromSeconds(Math.Round(secondsPerBatch * batchesLeft));
-        return $"epoch {epoch}/{epochs} batch {batch}/{_train.BatchesPerEpoch} loss {meanLoss:G5} lr {lr:G3} {perSecond:F1} img/s ETA {eta:c}";
-    }
-
-    private static string EpochLine(EpochMetrics m, int epochs) =>
-        $"epoch {m.Epoch}/{epochs} done: loss {m.TrainLoss:G5} mAP {m.Map:F2} mAP(EMA) {m.MapEma:F2} CF1 {m.Cf1:F2} OF1 {m.Of1:F2} " +
-        $"Δp {m.ProbGap:F4} γ− {m.GammaNeg:G4} {m.ImagesPerSecond:F1} img/s {m.Seconds:F1} s" +
-        (m.WorldSize > 1 ? $" ({m.WorldSize} ranks, {100 * m.CommunicationShare:F1}% of training time in all-reduce)" : "");
-
-    private static void CopyAtomically(string source, string target)
-    {
-        string temp = target + ".tmp";
-        File.Copy(source, temp, overwrite: true);
-        File.Move(temp, target, overwrite: true);
-    }
-
-    /// <summary>How a step's gradients reach the other ranks: none (one rank), after backward, or overlapped with it.</summary>
-    private readonly record struct GradientExchange(GradientBuckets? Buckets, BackwardOverlap? Overlap, bool Average);
+    private static bool IsExpected(Exception e) => e is DataSetException or SampleLoadException or ImageDecodeException or NonFiniteLossException
+        or NonFiniteScoresException or CheckpointException or ConfigException or NotSupportedException;
 }

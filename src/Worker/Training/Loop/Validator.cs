@@ -10,7 +10,8 @@ namespace Asl.Distributed.Training.Loop;
 /// Scores a model on the validation batches: mAP, CF1 and OF1 at the threshold, Δp and the loss (mean over batches,
 /// reduced as configured, so comparable with the training loss), all computed on the whole validation set. With a
 /// data-parallel group each rank scores its shard, and the scores and targets are gathered so that every rank
-/// computes the metrics on the whole set.
+/// computes the metrics on the whole set. Non-finite scores (diverged weights) give a result marked
+/// <see cref="ValidationResult.Diverged"/> instead of an error, the same on every rank.
 /// </summary>
 public sealed class Validator(nn.Module<Tensor, Tensor, Tensor> loss, int classCount, NoPositiveClassPolicy policy, double threshold)
 {
@@ -27,6 +28,8 @@ public sealed class Validator(nn.Module<Tensor, Tensor, Tensor> loss, int classC
         var localTargets = new List<float>();
         double lossSum = 0;
         int batchCount = 0;
+        int localSamples = 0;
+        bool diverged = false;
         try
         {
             using var noGrad = torch.no_grad();
@@ -43,12 +46,14 @@ public sealed class Validator(nn.Module<Tensor, Tensor, Tensor> loss, int classC
                     var y = targets.to(ScalarType.Float32).contiguous();
                     var p = MemoryMarshal.Cast<byte, float>(probabilities.bytes);
                     var t = MemoryMarshal.Cast<byte, float>(y.bytes);
+                    localSamples += (int)images.shape[0];
+                    diverged |= !AllFinite(p);
                     if (gather)
                     {
                         localScores.AddRange(p);
                         localTargets.AddRange(t);
                     }
-                    else
+                    else if (!diverged)
                     {
                         scores.Add(p, t);
                         gap.Add(p, t);
@@ -60,6 +65,14 @@ public sealed class Validator(nn.Module<Tensor, Tensor, Tensor> loss, int classC
         {
             model.train(wasTraining);
         }
+        if (gather)
+        {
+            // Every rank learns whether any shard diverged, so that all of them report the same result.
+            var flags = group!.SumDoublesAsync([diverged ? 1 : 0, localSamples], cancellationToken).GetAwaiter().GetResult();
+            (diverged, localSamples) = (flags[0] > 0, (int)flags[1]);
+        }
+        if (diverged)
+            return ValidationResult.DivergedResult(classCount, double.NaN, localSamples);
         if (gather)
         {
             // The shards are disjoint and cover the set, so the gathered rows are the whole set in another order;
@@ -74,6 +87,17 @@ public sealed class Validator(nn.Module<Tensor, Tensor, Tensor> loss, int classC
         int samples = scores.SampleCount;
         var map = scores.ComputeMeanAveragePrecision(policy);
         var atThreshold = scores.ComputeAtThreshold((float)threshold);
-        return new ValidationResult(map.Value, batchCount == 0 ? double.NaN : lossSum / batchCount, atThreshold.CF1, atThreshold.OF1, gap.Gap, samples);
+        return new ValidationResult(map.Value, batchCount == 0 ? double.NaN : lossSum / batchCount, atThreshold.CF1, atThreshold.OF1, gap.Gap, samples,
+            map.PerClass);
+    }
+
+    private static bool AllFinite(ReadOnlySpan<float> values)
+    {
+        foreach (float v in values)
+        {
+            if (!float.IsFinite(v))
+                return false;
+        }
+        return true;
     }
 }

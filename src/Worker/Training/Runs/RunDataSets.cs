@@ -1,6 +1,7 @@
 using Asl.Distributed.Configuration.Schema;
 using Asl.Distributed.Configuration.Training;
 using Asl.Distributed.Training.Data;
+using Microsoft.Extensions.Logging;
 
 namespace Asl.Distributed.Training.Runs;
 
@@ -8,11 +9,12 @@ namespace Asl.Distributed.Training.Runs;
 public static class RunDataSets
 {
     /// <summary>
-    /// Reads (and for synthetic-shapes first generates, once) the two data sets; <paramref name="log"/> receives what
-    /// was generated and any records skipped under the skip policy.
+    /// Reads (and for synthetic-shapes first generates, once) the two data sets; <paramref name="logger"/> receives
+    /// what was generated and any records skipped under the skip policy.
     /// </summary>
-    public static (MultiLabelDataset Train, MultiLabelDataset Validation) Load(DataConfig data, TextWriter log, CancellationToken cancellationToken = default)
+    public static (MultiLabelDataset Train, MultiLabelDataset Validation) Load(DataConfig data, ILogger logger, CancellationToken cancellationToken = default)
     {
+        var log = new RunLog(logger);
         var policy = data.BadRecords == BadRecordHandling.Skip ? BadRecordPolicy.Skip : BadRecordPolicy.Fail;
         (DataSetLoadResult Train, DataSetLoadResult Validation) loaded = data.Kind switch
         {
@@ -31,7 +33,7 @@ public static class RunDataSets
         foreach (var (name, result) in new[] { ("train", loaded.Train), ("val", loaded.Validation) })
         {
             if (!result.Report.IsClean)
-                log.WriteLine($"{name} annotations: {result.Report}");
+                log.AnnotationReport(name, result.Report.ToString());
         }
         if (!loaded.Train.Dataset.ClassNames.SequenceEqual(loaded.Validation.Dataset.ClassNames))
             throw new DataSetException(loaded.Validation.Dataset.Source, null,
@@ -42,7 +44,7 @@ public static class RunDataSets
     private static CocoOptions Coco(DataConfig data, BadRecordPolicy policy, string name) =>
         new() { IncludeImagesWithoutAnnotations = data.IncludeUnannotated, BadRecordPolicy = policy, Name = name };
 
-    private static (DataSetLoadResult, DataSetLoadResult) Synthetic(DataConfig data, TextWriter log, CancellationToken cancellationToken)
+    private static (DataSetLoadResult, DataSetLoadResult) Synthetic(DataConfig data, RunLog log, CancellationToken cancellationToken)
     {
         var s = data.Synthetic;
         string folder = Path.GetFullPath(data.Root ?? Path.Combine("data", $"synthetic-shapes-k{s.Classes}-n{s.TrainImages}-s{s.ImageSize}-m{s.MissingLabelFraction}-seed{s.Seed}"));
@@ -59,7 +61,7 @@ public static class RunDataSets
                 MissingLabelFraction = s.MissingLabelFraction,
                 Seed = s.Seed,
             }, cancellationToken);
-            log.WriteLine($"generated {report.TrainImages} + {report.ValImages} synthetic images in {folder} ({report.ImagesPerSecond:F0} images/s)");
+            log.Generated(report.TrainImages, report.ValImages, folder, report.ImagesPerSecond);
         }
         return (
             CocoDataset.LoadWithReport(train, Path.Combine(folder, "train"), new CocoOptions { Name = "synthetic-train" }, cancellationToken),

@@ -1,6 +1,5 @@
 using Asl.Distributed.Configuration;
 using Asl.Distributed.Configuration.Training;
-using Asl.Distributed.Training.Collectives;
 using Asl.Distributed.Training.Data;
 using Asl.Distributed.Training.Images;
 using Asl.Distributed.Training.Loading;
@@ -33,10 +32,16 @@ public sealed class TrainingRun : IDisposable
 
     public MultiLabelDataset TrainSet { get; }
 
-    /// <summary>Reads the data, builds loaders and the model factory; <paramref name="log"/> gets progress and notes.</summary>
-    public static TrainingRun Create(TrainingConfig config, TextWriter log, CancellationToken cancellationToken = default, ProcessGroup? group = null)
+    /// <summary>
+    /// Reads the data, builds loaders and the model factory, and a trainer with <paramref name="services"/> (its
+    /// group, logger, clock, observers and stop control).
+    /// </summary>
+    public static TrainingRun Create(TrainingConfig config, TrainerServices? services = null, CancellationToken cancellationToken = default)
     {
         config.Validate();
+        services ??= new TrainerServices();
+        var group = services.Group;
+        var log = new RunLog(services.Logger);
         int world = group?.WorldSize ?? 1;
         int rank = group?.Rank ?? 0;
         int rankBatch = RankBatchSize(config.Run.BatchSize, world);
@@ -45,10 +50,11 @@ public sealed class TrainingRun : IDisposable
         // Rank 0 reads (or generates) the data first, so that ranks sharing a folder never generate it twice at once.
         if (rank > 0)
             group!.BarrierAsync(cancellationToken).GetAwaiter().GetResult();
-        var (trainSet, validationSet) = RunDataSets.Load(config.Data, log, cancellationToken);
+        var (trainSet, validationSet) = RunDataSets.Load(config.Data, services.Logger, cancellationToken);
         if (rank == 0 && world > 1)
             group!.BarrierAsync(cancellationToken).GetAwaiter().GetResult();
-        log.WriteLine($"data: {trainSet.Samples.Count} training and {validationSet.Samples.Count} validation images, {trainSet.ClassCount} classes");
+        if (rank == 0)
+            log.DataSets(trainSet.Samples.Count, validationSet.Samples.Count, trainSet.ClassCount);
 
         var image = config.Image;
         var pipeline = new ImagePipelineOptions
@@ -83,15 +89,14 @@ public sealed class TrainingRun : IDisposable
             if (config.Model.Pretrained is { } path)
             {
                 var result = WeightLoader.Load(model, path);
-                if (!reported)
-                    log.WriteLine($"weights from {path}: {result}");
+                if (!reported && rank == 0)
+                    log.PretrainedWeights(path, result.ToString());
                 reported = true;
             }
             return model;
         }
 
-        var trainer = new Trainer(config, CreateModel, new LoaderBatches(train), new LoaderBatches(validation), classes, log, group,
-            (long)(config.Distributed.BucketMb * (1 << 20)), config.Distributed.Overlap);
+        var trainer = new Trainer(config, CreateModel, new RunData(new LoaderBatches(train), new LoaderBatches(validation), trainSet.ClassNames), services);
         return new TrainingRun(trainer, train, validation, trainSet);
     }
 

@@ -1,0 +1,99 @@
+using Asl.Distributed.Configuration.Training;
+using Asl.Distributed.Losses;
+using Asl.Distributed.Training.Collectives;
+using Asl.Distributed.Training.DataParallel;
+using Asl.Distributed.Training.Losses;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Asl.Distributed.Training.Loop;
+
+/// <summary>
+/// What a run trains and with what: the model, its EMA, the low-precision compute copy, Adam, the loss with its
+/// adaptive γ−, and on several ranks the gradient buckets and their overlap with backward. Built in a fixed order
+/// after seeding, so that every run of a config starts from the same weights.
+/// </summary>
+internal sealed class TrainingModels : IDisposable
+{
+    private TrainingModels(nn.Module<Tensor, Tensor> model, ModelEma? ema, AsymmetricLoss loss, AdaptiveAsymmetry? adaptive, Adam optimizer,
+        LowPrecisionCompute? lowPrecision, GradientBuckets? buckets, BackwardOverlap? overlap)
+    {
+        Model = model;
+        Ema = ema;
+        Loss = loss;
+        Adaptive = adaptive;
+        Optimizer = optimizer;
+        LowPrecision = lowPrecision;
+        Buckets = buckets;
+        Overlap = overlap;
+    }
+
+    public nn.Module<Tensor, Tensor> Model { get; }
+
+    public ModelEma? Ema { get; }
+
+    public AsymmetricLoss Loss { get; }
+
+    public AdaptiveAsymmetry? Adaptive { get; }
+
+    public Adam Optimizer { get; }
+
+    public LowPrecisionCompute? LowPrecision { get; }
+
+    /// <summary>The flat gradient buffer all-reduced between ranks; null on one rank.</summary>
+    public GradientBuckets? Buckets { get; }
+
+    public BackwardOverlap? Overlap { get; }
+
+    /// <summary>Whether gradients are averaged over the ranks (mean-reduced losses) rather than summed.</summary>
+    public bool AverageGradients => Averaged(Loss.Options.Reduction);
+
+    /// <summary>Seeds torch with the run's seed and builds everything; <paramref name="createModel"/> runs two or three times.</summary>
+    public static TrainingModels Create(TrainingConfig config, Func<nn.Module<Tensor, Tensor>> createModel, ProcessGroup group)
+    {
+        torch.manual_seed(config.Seed);
+        var model = createModel();
+        model.train();
+        var ema = config.Run.EmaDecay > 0 ? new ModelEma(createModel(), model, config.Run.EmaDecay) : null;
+        var lossOptions = config.Loss.ToOptions();
+        var adaptive = lossOptions.Adaptive is null ? null : new AdaptiveAsymmetry(lossOptions.Adaptive, lossOptions.GammaNeg);
+        var loss = new AsymmetricLoss(lossOptions, adaptive: adaptive);
+        var optimizer = CreateOptimizer(model, config);
+        var lowPrecision = config.Run.Precision switch
+        {
+            ComputePrecision.Float32 => null,
+            ComputePrecision.BFloat16 => new LowPrecisionCompute(model, createModel(), ScalarType.BFloat16),
+            ComputePrecision.Float16 => new LowPrecisionCompute(model, createModel(), ScalarType.Float16),
+            _ => throw new ArgumentOutOfRangeException(nameof(config), config.Run.Precision, "not a precision"),
+        };
+        // After LowPrecisionCompute, which gives the master weights gradients of their own: the views replace them.
+        var buckets = group.WorldSize > 1 ? new GradientBuckets(model.parameters(), (long)(config.Distributed.BucketMb * (1 << 20))) : null;
+        bool average = Averaged(lossOptions.Reduction);
+        // With a low-precision compute copy the master gradients appear only after backward: nothing to overlap.
+        var overlap = buckets is not null && config.Distributed.Overlap && lowPrecision is null ? new BackwardOverlap(model, buckets, group, average) : null;
+        return new TrainingModels(model, ema, loss, adaptive, optimizer, lowPrecision, buckets, overlap);
+    }
+
+    /// <summary>Adam over the two parameter groups (weight decay on weights only), as the run configures it.</summary>
+    internal static Adam CreateOptimizer(nn.Module model, TrainingConfig config)
+    {
+        var (decay, noDecay) = ParameterGroups.Split(model);
+        var o = config.Optimizer;
+        double beta1 = config.Schedule.Kind == ScheduleKind.OneCycle && config.Schedule.CycleMomentum ? config.Schedule.MaxMomentum : 0.9;
+        return optim.Adam(
+        [
+            new Adam.ParamGroup(decay.Select(p => p.Parameter), o.Lr, beta1, o.Beta2, o.AdamEps, o.WeightDecay),
+            new Adam.ParamGroup(noDecay.Select(p => p.Parameter), o.Lr, beta1, o.Beta2, o.AdamEps, 0),
+        ], o.Lr, beta1, o.Beta2, o.AdamEps);
+    }
+
+    private static bool Averaged(LossReduction reduction) => reduction is LossReduction.Mean or LossReduction.BatchMean;
+
+    public void Dispose()
+    {
+        Overlap?.Dispose();
+        Buckets?.Dispose();
+        Loss.Dispose();
+    }
+}
