@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of the solution and ends with one line "N passed, N failed, N skipped".
-# Needs: the .NET SDK of global.json, and /usr/bin/python3 with scikit-learn (Debian: python3-sklearn)
+# Needs: the .NET SDK of global.json, and /usr/bin/python3 with scikit-learn, jsonschema and PyYAML
+# (Debian: python3-sklearn python3-jsonschema python3-yaml)
 # for the tests that compare metrics against it. .ci/run installs both on a fresh machine.
 set -uo pipefail
 cd "$(dirname "$0")/.."

@@ -149,7 +149,7 @@ public sealed class SettingKey
     {
         null => "null",
         bool b => b ? "true" : "false",
-        double d => d.ToString("R", CultureInfo.InvariantCulture),
+        double d => FormatNumber(d),
         int i => i.ToString(CultureInfo.InvariantCulture),
         long l => l.ToString(CultureInfo.InvariantCulture),
         Enum e => ConfigNames.ToName(e),
@@ -157,6 +157,20 @@ public sealed class SettingKey
         string s => s,
         _ => "{}",
     };
+
+    /// <summary>
+    /// Shortest round-trip text, with exponents written as 1.0e-08: YAML 1.1 readers (PyYAML) read a number with an
+    /// exponent only when it has a decimal point, YAML 1.2 readers read both.
+    /// </summary>
+    private static string FormatNumber(double value)
+    {
+        string text = value.ToString("R", CultureInfo.InvariantCulture);
+        int exponent = text.IndexOf('E', StringComparison.Ordinal);
+        if (exponent < 0)
+            return text;
+        string mantissa = text[..exponent];
+        return (mantissa.Contains('.', StringComparison.Ordinal) ? mantissa : mantissa + ".0") + "e" + text[(exponent + 1)..];
+    }
 
     private ConfigProblem Problem(string what, string shown) => new(Path, $"{(shown.Length == 0 ? "''" : shown)} {what}; allowed: {Allowed}");
 
