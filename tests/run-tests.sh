@@ -2,7 +2,7 @@
 # Runs every test of the solution and ends with one line "N passed, N failed, N skipped".
 # Needs: the .NET SDK of global.json, and /usr/bin/python3 with scikit-learn, jsonschema and PyYAML
 # (Debian: python3-sklearn python3-jsonschema python3-yaml)
-# for the tests that compare metrics against it. .ci/run installs both on a fresh machine.
+# for the tests that compare metrics and the config schema against them. .ci/run installs them on a fresh machine.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
