@@ -26,10 +26,12 @@ internal sealed class TrainingEpoch(TrainingStep trainingStep, IEpochBatches bat
         while (true)
         {
             long waiting = time.GetTimestamp();
+            // Reading the batch is part of it: an error there names the batch being read.
+            position.Batch = batch + 1;
             if (!source.MoveNext())
                 break;
             dataWait += time.GetElapsedTime(waiting);
-            position.Batch = ++batch;
+            batch++;
             var (x, y) = source.Current;
             using (var scope = NewDisposeScope())
             using (x)
