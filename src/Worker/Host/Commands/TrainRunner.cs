@@ -79,7 +79,6 @@ internal sealed class TrainRunner(TextWriter output, TextWriter error, ILoggerFa
             var summary = run.Trainer.Run(train.Resume, cancellationToken);
             if (!group.IsRoot)
                 return RunExitCodes.Of(summary.ExitReason);
-            _log.SummaryWritten(files.Summary);
             if (summary.ExitReason == RunExitReason.Stopped)
                 _log.Stopped(summary.EpochsCompleted, summary.StopReason ?? "", ResumeHint(files));
             return RunExitCodes.Of(summary.ExitReason);

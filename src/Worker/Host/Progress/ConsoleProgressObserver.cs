@@ -12,11 +12,15 @@ namespace Asl.Distributed.Worker.Progress;
 public sealed class ConsoleProgressObserver(TextWriter output) : IRunObserver
 {
     private EpochCompleted? _pending;
+    private string _folder = "";
 
     public void OnEvent(RunEvent runEvent, RunControl run)
     {
         switch (runEvent)
         {
+            case RunStarted started:
+                _folder = started.OutputFolder;
+                break;
             case BatchProgress p:
                 output.WriteLine(($"epoch {p.Epoch}/{p.Epochs} batch {p.Batch}/{p.Batches} loss {p.MeanLoss:G5} lr {p.LearningRate:G3} " +
                     $"{p.ImagesPerSecond:F1} img/s ETA {p.RemainingTime:c}"));
@@ -30,8 +34,9 @@ public sealed class ConsoleProgressObserver(TextWriter output) : IRunObserver
                 _pending = null;
                 break;
             case RunFinished { Summary: var s }:
-                output.WriteLine(($"{(s.ExitReason == RunExitReason.Stopped ? $"stopped on request ({s.StopReason}) after" : "done:")} " +
-                    $"{s.EpochsCompleted} epochs, best mAP {s.BestMap:F2} at epoch {s.BestEpoch}; best checkpoint {s.BestCheckpoint}"));
+                string best = s.BestEpoch == 0 ? "no epoch had a finite mAP" : $"best mAP {s.BestMap:F2} at epoch {s.BestEpoch} ({s.BestCheckpoint})";
+                string outcome = s.ExitReason == RunExitReason.Stopped ? $"stopped on request after {s.EpochsCompleted} epochs ({s.StopReason})" : $"done: {s.EpochsCompleted} epochs";
+                output.WriteLine($"{outcome}; {best}; summary {Path.Combine(_folder, "summary.json")}");
                 break;
         }
     }
