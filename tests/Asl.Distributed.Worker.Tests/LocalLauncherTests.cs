@@ -112,7 +112,7 @@ public sealed partial class LocalLauncherTests
             .ToList();
         Assert.True(pids.Count == 4, $"expected two shells and two sleeps:\n{output}");
         foreach (int pid in pids)
-            Assert.True(IsGone(pid, TimeSpan.FromSeconds(5)), $"process {pid} is still alive");
+            Assert.True(UnixProcesses.WaitUntilGone(pid, HangLimit), $"process {pid} is still alive");
     }
 
     [Fact]
@@ -254,28 +254,6 @@ public sealed partial class LocalLauncherTests
         cancel.Cancel();
         int exit = await run.WaitAsync(2 * HangLimit); // throws TimeoutException if the launcher hangs
         return (exit, output, error);
-    }
-
-    /// <summary>True once <c>/proc/PID</c> is gone or a zombie (a container's init may never reap an orphan).</summary>
-    private static bool IsGone(int pid, TimeSpan limit)
-    {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            string? stat = null;
-            try
-            {
-                stat = File.ReadAllText($"/proc/{pid}/stat");
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-            }
-            if (stat is null || stat[(stat.LastIndexOf(')') + 2)..].StartsWith('Z'))
-                return true;
-            if (clock.Elapsed > limit)
-                return false;
-            Thread.Sleep(20);
-        }
     }
 
     [GeneratedRegex(@"^(?<prefix>(\[rank \d+\] )?)args=train cfg\.yaml run\.batch_size=8 --rank (?<rank>\d+) --world-size (?<world>\d+) --peers (?<peers>\S+)$")]
