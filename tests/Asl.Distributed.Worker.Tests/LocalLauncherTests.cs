@@ -20,6 +20,8 @@ public sealed partial class LocalLauncherTests
             echo "args=$*"
             echo "secret=$ASL_JOB_SECRET"
             echo "to stderr" >&2
+            echo "launcher=$ASL_LAUNCHER_PID pid=$$"
+            if [ -p /dev/stdin ]; then echo "stdin=pipe"; else echo "stdin=other"; fi
             """;
         var output = new LineRecorder();
         var error = new LineRecorder();
@@ -61,13 +63,22 @@ public sealed partial class LocalLauncherTests
         Assert.NotEqual(secret, LocalLauncher.NewSecret());
 
         Assert.Equal(["[rank 0] to stderr", "[rank 1] to stderr", "[rank 2] to stderr"], error.Lines.Order());
+
+        // Each rank knows its launcher and holds a pipe from it (LauncherWatch); the launcher names every rank's pid.
+        Assert.Equal(3, lines.Count(l => l.EndsWith("stdin=pipe", StringComparison.Ordinal)));
+        var launched = lines.Select(l => LauncherLine().Match(l)).Where(m => m.Success).ToList();
+        Assert.Equal(3, launched.Count);
+        Assert.All(launched, m => Assert.Equal($"{Environment.ProcessId}", m.Groups["launcher"].Value));
+        string started = Assert.Single(lines, l => l.StartsWith("asl-worker: started ", StringComparison.Ordinal));
+        foreach (var m in launched)
+            Assert.Contains($"rank {(m.Groups["prefix"].Value.Length == 0 ? "0" : m.Groups["prefix"].Value[6..^2])} (pid {m.Groups["pid"].Value})", started);
     }
 
     [Fact]
     public void Run_OneRankFails_ReturnsItsCodeAndKillsTheSurvivorsWithTheirChildren()
     {
         const string script = """
-            if [ "$2" = 1 ]; then sleep 0.2; echo "rank 1 gives up" >&2; exit 3; fi
+            if [ "$2" = 1 ]; then sleep 0.2; echo "rank 1 gives up" >&2; exit 1; fi
             sleep 30 &
             echo "pids $$ $!"
             wait
@@ -79,17 +90,21 @@ public sealed partial class LocalLauncherTests
         int exit = LocalLauncher.Run(Sh(script), [], new LaunchOptions(3, TimeSpan.FromSeconds(1)), output, error, CancellationToken.None);
 
         clock.Stop();
-        Assert.True(exit == 3, $"exit {exit}\n{output}\n{error}");
+        Assert.True(exit == 1, $"exit {exit}\n{output}\n{error}");
         Assert.True(clock.Elapsed < HangLimit, $"took {clock.Elapsed}");
         Assert.Contains("[rank 1] rank 1 gives up", error.Lines);
-        Assert.Contains("asl-worker: rank 1 exited with code 3", error.Lines);
+        Assert.Single(error.Lines, l => l.StartsWith("asl-worker: rank 1 (pid ", StringComparison.Ordinal) && l.EndsWith(") exited with code 1", StringComparison.Ordinal));
+        string verdict = Assert.Single(error.Lines, l => l.StartsWith("asl-worker: exit code", StringComparison.Ordinal));
+        Assert.StartsWith("asl-worker: exit code 1, the run failed (rank 1): ", verdict);
+        Assert.Contains("rank 0 (pid ", verdict); // killed at the end of the grace period
+        Assert.Contains("was still running at the end of the grace period and was killed", verdict);
         string killLine = Assert.Single(error.Lines, l => l.StartsWith("asl-worker: killing", StringComparison.Ordinal));
         Assert.Contains("rank 0", killLine);
         Assert.Contains("rank 2", killLine);
         Assert.DoesNotContain("rank 1 (pid", killLine);
         Assert.EndsWith("after rank 1 failed", killLine);
         Assert.True(error.ToString().IndexOf("rank 1 gives up", StringComparison.Ordinal)
-            < error.ToString().IndexOf("exited with code 3", StringComparison.Ordinal), error.ToString());
+            < error.ToString().IndexOf("exited with code 1", StringComparison.Ordinal), error.ToString());
 
         var pids = output.Lines.Where(l => l.Contains("pids ", StringComparison.Ordinal))
             .SelectMany(l => l[(l.IndexOf("pids ", StringComparison.Ordinal) + 5)..].Split(' '))
@@ -97,33 +112,68 @@ public sealed partial class LocalLauncherTests
             .ToList();
         Assert.True(pids.Count == 4, $"expected two shells and two sleeps:\n{output}");
         foreach (int pid in pids)
-            Assert.True(IsGone(pid, TimeSpan.FromSeconds(5)), $"process {pid} is still alive");
+            Assert.True(UnixProcesses.WaitUntilGone(pid, HangLimit), $"process {pid} is still alive");
     }
 
     [Fact]
-    public async Task Run_Cancelled_SendsSigIntToEveryRankAndReturns130()
+    public async Task Run_Cancelled_SendsSigTermToEveryRankAndReturns130()
     {
+        // The ranks stop the way asl-worker does: at the signal, with code 130.
         const string script = """
             sleep 30 &
             child=$!
-            trap 'kill $child; echo "got INT"; exit 0' INT
+            trap 'kill $child; echo "got TERM"; exit 130' TERM
             echo ready
             wait
             """;
+        var (exit, output, error) = await RunAndCancelWhenReady(script, 3);
+
+        Assert.True(exit == 130, $"exit {exit}\n{output}\n{error}");
+        Assert.Equal(["[rank 1] got TERM", "[rank 2] got TERM", "got TERM"], output.Lines.Where(l => l.EndsWith("got TERM", StringComparison.Ordinal)).Order());
+        Assert.Single(error.Lines, l => l.StartsWith("asl-worker: interrupted; sending SIGTERM to rank 0 (pid ", StringComparison.Ordinal));
+        Assert.DoesNotContain(error.Lines, l => l.StartsWith("asl-worker: killing", StringComparison.Ordinal));
+        Assert.StartsWith("asl-worker: exit code 130, interrupted: ", error.Lines[^1]);
+    }
+
+    [Fact]
+    public async Task Run_CancelledButEveryRankCompletesItsRun_Returns0()
+    {
+        // Ranks that finish their work although asked to stop: the job completed, so the launcher says 0, not 130.
+        const string script = """
+            trap 'echo "finishing anyway"; exit 0' TERM
+            sleep 30 &
+            echo ready
+            wait
+            """;
+        var (exit, output, error) = await RunAndCancelWhenReady(script, 2);
+
+        Assert.True(exit == 0, $"exit {exit}\n{output}\n{error}");
+        Assert.Equal(2, output.Lines.Count(l => l.EndsWith("finishing anyway", StringComparison.Ordinal)));
+        Assert.Equal("asl-worker: exit code 0, done: every rank completed its run before the stop reached it", error.Lines[^1]);
+    }
+
+    [Fact]
+    public void Run_OneRankKilledBySigKillAndTheOthersLoseIt_Returns3NamingTheRankAndTheSignal()
+    {
+        // Rank 1 dies as the OOM killer or kill -9 would end it; the others report the lost peer as asl-worker does.
+        const string script = """
+            if [ "$2" = 1 ]; then echo "pid $$"; kill -KILL $$; fi
+            exit 3
+            """;
         var output = new LineRecorder();
         var error = new LineRecorder();
-        using var cancel = new CancellationTokenSource();
-        var clock = Stopwatch.StartNew();
 
-        var run = Task.Run(() => LocalLauncher.Run(Sh(script), [], new LaunchOptions(3, TimeSpan.FromSeconds(5)), output, error, cancel.Token));
-        while (output.Lines.Count(l => l.EndsWith("ready", StringComparison.Ordinal)) < 3 && clock.Elapsed < HangLimit && !run.IsCompleted)
-            await Task.Delay(20);
-        Assert.True(output.Lines.Count(l => l.EndsWith("ready", StringComparison.Ordinal)) == 3, $"not all ranks came up:\n{output}\n{error}");
-        cancel.Cancel();
+        int exit = LocalLauncher.Run(Sh(script), [], new LaunchOptions(3, HangLimit), output, error, CancellationToken.None);
 
-        int exit = await run.WaitAsync(HangLimit); // throws TimeoutException if the launcher hangs
-        Assert.True(exit == 130, $"exit {exit}\n{output}\n{error}");
-        Assert.Equal(["[rank 1] got INT", "[rank 2] got INT", "got INT"], output.Lines.Where(l => l.EndsWith("got INT", StringComparison.Ordinal)).Order());
+        Assert.True(exit == 3, $"exit {exit}\n{output}\n{error}");
+        string pid = Assert.Single(output.Lines, l => l.StartsWith("[rank 1] pid ", StringComparison.Ordinal))["[rank 1] pid ".Length..];
+        string killed = $"rank 1 (pid {pid}) was killed by SIGKILL (exit code 137)";
+        Assert.Contains($"asl-worker: {killed}", error.Lines);
+        string verdict = error.Lines[^1];
+        Assert.StartsWith("asl-worker: exit code 3, a peer was lost: ", verdict);
+        Assert.Contains(killed, verdict);
+        Assert.Contains("rank 0 (pid ", verdict);
+        Assert.Contains("rank 2 (pid ", verdict);
         Assert.DoesNotContain(error.Lines, l => l.StartsWith("asl-worker: killing", StringComparison.Ordinal));
     }
 
@@ -190,30 +240,27 @@ public sealed partial class LocalLauncherTests
 
     private static string[] Sh(string script) => ["/bin/sh", "-c", script, "sh"];
 
-    /// <summary>True once <c>/proc/PID</c> is gone or a zombie (a container's init may never reap an orphan).</summary>
-    private static bool IsGone(int pid, TimeSpan limit)
+    /// <summary>Runs <paramref name="script"/> on <paramref name="ranks"/> ranks and cancels once every rank printed "ready".</summary>
+    private static async Task<(int Exit, LineRecorder Output, LineRecorder Error)> RunAndCancelWhenReady(string script, int ranks)
     {
+        var output = new LineRecorder();
+        var error = new LineRecorder();
+        using var cancel = new CancellationTokenSource();
         var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            string? stat = null;
-            try
-            {
-                stat = File.ReadAllText($"/proc/{pid}/stat");
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-            }
-            if (stat is null || stat[(stat.LastIndexOf(')') + 2)..].StartsWith('Z'))
-                return true;
-            if (clock.Elapsed > limit)
-                return false;
-            Thread.Sleep(20);
-        }
+        var run = Task.Run(() => LocalLauncher.Run(Sh(script), [], new LaunchOptions(ranks, HangLimit), output, error, cancel.Token));
+        while (output.Lines.Count(l => l.EndsWith("ready", StringComparison.Ordinal)) < ranks && clock.Elapsed < HangLimit && !run.IsCompleted)
+            await Task.Delay(20);
+        Assert.True(output.Lines.Count(l => l.EndsWith("ready", StringComparison.Ordinal)) == ranks, $"not all ranks came up:\n{output}\n{error}");
+        cancel.Cancel();
+        int exit = await run.WaitAsync(2 * HangLimit); // throws TimeoutException if the launcher hangs
+        return (exit, output, error);
     }
 
     [GeneratedRegex(@"^(?<prefix>(\[rank \d+\] )?)args=train cfg\.yaml run\.batch_size=8 --rank (?<rank>\d+) --world-size (?<world>\d+) --peers (?<peers>\S+)$")]
     private static partial Regex ArgsLine();
+
+    [GeneratedRegex(@"^(?<prefix>(\[rank \d+\] )?)launcher=(?<launcher>\d+) pid=(?<pid>\d+)$")]
+    private static partial Regex LauncherLine();
 
     /// <summary>A <see cref="TextWriter"/> that the test may read while the launcher writes to it.</summary>
     private sealed class LineRecorder : TextWriter

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Asl.Distributed.Worker;
+using Asl.Distributed.Worker.Launching;
 
 using var cancel = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
@@ -7,10 +8,23 @@ Console.CancelKeyPress += (_, e) =>
     e.Cancel = true;
     cancel.Cancel();
 };
-// Kubernetes stops a pod with SIGTERM: stop like Ctrl-C, leaving the last checkpoint intact.
+// Kubernetes stops a pod with SIGTERM, and the --nproc launcher stops its ranks with it: stop like Ctrl-C, leaving the
+// last checkpoint intact. (.NET handles SIGTERM even when it was inherited as ignored, unlike SIGINT.)
 using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
 {
     context.Cancel = true;
     cancel.Cancel();
 });
-return WorkerCommandLine.Run(args, Console.Out, Console.Error, cancel.Token);
+LauncherWatch? launcher;
+try
+{
+    // A launched rank stops the same way when its launcher is gone, so that no trainer outlives its owner.
+    launcher = LauncherWatch.Start(cancel, Console.Error);
+}
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine($"asl-worker: {e.Message}");
+    return WorkerExitCodes.BadCommandLine;
+}
+using (launcher)
+    return WorkerCommandLine.Run(args, Console.Out, Console.Error, cancel.Token);

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Diagnostics;
+using System.Globalization;
 using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
@@ -11,23 +12,25 @@ namespace Asl.Distributed.Worker.Launching;
 /// <summary>How <see cref="LocalLauncher"/> starts and stops its ranks.</summary>
 /// <param name="ProcessCount">How many local ranks to start, 1 to <see cref="LocalLauncher.MaxProcessCount"/>.</param>
 /// <param name="GracePeriod">How long the surviving ranks may take to exit on their own after the first rank failed
-/// (or after SIGINT on cancellation) before they are killed with their whole process tree.</param>
+/// (or after SIGTERM on cancellation) before they are killed with their whole process tree.</param>
 public sealed record LaunchOptions(int ProcessCount, TimeSpan GracePeriod);
 
 /// <summary>
 /// The torchrun-like local launcher: starts <see cref="LaunchOptions.ProcessCount"/> ranks of one command on this machine,
-/// each with <c>--rank r --world-size N --peers 127.0.0.1:p0,...</c> appended and the job secret in
-/// <see cref="SecretVariable"/>, streams their output line by line, and stops them all when one fails or on cancellation.
-/// Exit code: 0 when every rank exited 0; the exit code of the first rank that failed (a negative one becomes 1);
-/// 130 when cancelled before any rank failed; 1 when a rank could not be started.
+/// each with <c>--rank r --world-size N --peers 127.0.0.1:p0,...</c> appended, the job secret in
+/// <see cref="SecretVariable"/>, this process's id in <see cref="LauncherWatch.LauncherPidVariable"/> and a pipe from it as
+/// standard input (so a rank stops when the launcher is gone), streams their output line by line, and stops them all
+/// when one fails or on cancellation (SIGTERM, then a kill after the grace period).
+/// Exit code: <see cref="LaunchVerdict.Decide"/> over the ranks' outcomes (0 done, the first rank's own failure,
+/// 130 interrupted, 3 a rank lost); 1 when a rank could not be started.
 /// </summary>
 public static class LocalLauncher
 {
     public const string SecretVariable = "ASL_JOB_SECRET";
     public const int MaxProcessCount = 256;
 
-    private const int SigInt = 2;
-    private const int InterruptedExitCode = 130;
+    private const int SigTerm = 15;
+    private const int SigKillExitCode = 128 + 9;
     private static readonly TimeSpan OutputDrainLimit = TimeSpan.FromSeconds(2);
 
     public static int Run(IReadOnlyList<string> childCommand, IReadOnlyList<string> rankArgs, LaunchOptions options,
@@ -50,7 +53,7 @@ public static class LocalLauncher
         if (cancellationToken.IsCancellationRequested)
         {
             lock (gate) error.WriteLine("asl-worker: interrupted before any rank was started");
-            return InterruptedExitCode;
+            return WorkerExitCodes.Interrupted;
         }
 
         int count = options.ProcessCount;
@@ -60,7 +63,7 @@ public static class LocalLauncher
         lock (gate)
             output.WriteLine($"asl-worker: starting {count} rank(s) of {childCommand[0]} on 127.0.0.1 ports {string.Join(',', ports)}");
 
-        var ranks = new List<Rank>(count);
+        var ranks = new List<LaunchedRank>(count);
         try
         {
             for (int r = 0; r < count; r++)
@@ -76,10 +79,12 @@ public static class LocalLauncher
                     lock (gate)
                         error.WriteLine($"asl-worker: cannot start rank {r} with '{string.Join(' ', childCommand)}': {e.Message}");
                     KillAll(ranks);
-                    return 1;
+                    return WorkerExitCodes.Failed;
                 }
-                ranks.Add(new Rank(r, process, output, error, gate));
+                ranks.Add(new LaunchedRank(r, process, output, error, gate));
             }
+            lock (gate)
+                output.WriteLine($"asl-worker: started {Describe(ranks)}");
             return Supervise(ranks, options.GracePeriod, error, gate, cancellationToken);
         }
         finally
@@ -118,28 +123,32 @@ public static class LocalLauncher
             RedirectStandardError = true,
             StandardOutputEncoding = new UTF8Encoding(false),
             StandardErrorEncoding = new UTF8Encoding(false),
+            // The rank watches this pipe: it reads end-of-file when the launcher is gone, even after a SIGKILL.
+            RedirectStandardInput = true,
         };
         foreach (string arg in childCommand.Skip(1).Concat(rankArgs))
             start.ArgumentList.Add(arg);
         foreach (string arg in new[] { "--rank", $"{rank}", "--world-size", $"{count}", "--peers", peers })
             start.ArgumentList.Add(arg);
         start.Environment[SecretVariable] = secret;
+        start.Environment[LauncherWatch.LauncherPidVariable] = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
         return start;
     }
 
-    private static int Supervise(List<Rank> ranks, TimeSpan grace, TextWriter error, object gate, CancellationToken cancellationToken)
+    private static int Supervise(List<LaunchedRank> ranks, TimeSpan grace, TextWriter error, object gate, CancellationToken cancellationToken)
     {
-        var running = new List<Rank>(ranks);
+        var running = new List<LaunchedRank>(ranks);
+        var outcomes = new List<RankOutcome>(ranks.Count);
         var cancelled = Task.Delay(Timeout.Infinite, cancellationToken);
-        bool interrupted = false;
-        (int Rank, int Code)? firstFailure = null;
+        bool stopRequested = false;
         var clock = Stopwatch.StartNew();
         TimeSpan? deadline = null;
+        string graceReason = "";
 
         while (running.Count > 0)
         {
             var waits = running.Select(r => r.Exited).ToList();
-            if (!interrupted)
+            if (!stopRequested)
                 waits.Add(cancelled);
             TimeSpan timeout = deadline is { } d ? Max(d - clock.Elapsed, TimeSpan.Zero) : Timeout.InfiniteTimeSpan;
             int index = Task.WaitAny([.. waits], timeout);
@@ -148,66 +157,72 @@ public static class LocalLauncher
 
             if (index == running.Count)
             {
-                interrupted = true;
+                stopRequested = true;
                 lock (gate)
-                    error.WriteLine($"asl-worker: interrupted; sending SIGINT to {Describe(running)}");
+                    error.WriteLine($"asl-worker: interrupted; sending SIGTERM to {Describe(running)}");
                 foreach (var rank in running)
-                    Interrupt(rank.Process);
-                var interruptDeadline = clock.Elapsed + grace;
-                deadline = deadline is { } earlier && earlier < interruptDeadline ? earlier : interruptDeadline;
+                    Terminate(rank.Process);
+                var stopDeadline = clock.Elapsed + grace;
+                if (deadline is null || stopDeadline < deadline)
+                    (deadline, graceReason) = (stopDeadline, "SIGTERM");
                 continue;
             }
 
             foreach (var rank in running.Where(r => r.Exited.IsCompleted).ToList())
             {
                 running.Remove(rank);
-                int code = rank.Process.ExitCode;
-                if (code == 0 || (interrupted && firstFailure is null))
+                var outcome = rank.Outcome();
+                outcomes.Add(outcome);
+                if (outcome.End == RankEnd.Completed)
                     continue;
-                WaitQuietly(rank.Pumps, TimeSpan.FromSeconds(1)); // its last words before the launcher's verdict
+                WaitQuietly(rank.Pumps, TimeSpan.FromSeconds(1)); // its last words before the launcher's
                 lock (gate)
-                    error.WriteLine($"asl-worker: rank {rank.Index} exited with code {code}");
-                if (firstFailure is null)
-                {
-                    firstFailure = (rank.Index, code);
-                    deadline = clock.Elapsed + grace;
-                }
+                    error.WriteLine($"asl-worker: {outcome.Describe()}");
+                if (deadline is null)
+                    (deadline, graceReason) = (clock.Elapsed + grace, $"rank {rank.Index} failed");
             }
         }
 
         if (running.Count > 0)
         {
-            string reason = firstFailure is { } f && !interrupted ? $"rank {f.Rank} failed" : "SIGINT";
             lock (gate)
-                error.WriteLine($"asl-worker: killing {Describe(running)}: still running {grace.TotalSeconds:0.###} s after {reason}");
+                error.WriteLine($"asl-worker: killing {Describe(running)}: still running {grace.TotalSeconds:0.###} s after {graceReason}");
             KillAll(running);
+            // One that ended on its own just before the kill keeps its own outcome.
+            outcomes.AddRange(running.Select(r => r.Outcome(killedByLauncher: r.Process.ExitCode is SigKillExitCode or (-1))));
         }
 
-        if (firstFailure is { } failure)
-            return failure.Code < 0 ? 1 : failure.Code;
-        return interrupted ? InterruptedExitCode : 0;
+        var verdict = LaunchVerdict.Decide(outcomes, stopRequested);
+        WaitQuietly(ranks.SelectMany(r => r.Pumps), OutputDrainLimit); // the verdict is the last line
+        if (verdict.ExitCode != WorkerExitCodes.Done || stopRequested)
+        {
+            lock (gate)
+                error.WriteLine(verdict.ToString());
+        }
+        return verdict.ExitCode;
     }
 
-    private static string Describe(IEnumerable<Rank> ranks) =>
-        string.Join(", ", ranks.Select(r => $"rank {r.Index} (pid {r.Process.Id})"));
+    private static string Describe(IEnumerable<LaunchedRank> ranks) => string.Join(", ", ranks.Select(r => r.Name));
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
-    private static void Interrupt(Process process)
+    private static void Terminate(Process process)
     {
         if (OperatingSystem.IsWindows())
-            return; // no SIGINT there; the grace period ends in a kill
+            return; // no SIGTERM there; the grace period ends in a kill
         try
         {
+            // SIGTERM, not SIGINT: a background job of a non-interactive shell starts with SIGINT ignored, its ranks
+            // inherit that, and .NET keeps an ignored SIGINT ignored; its SIGTERM handler is installed regardless.
             if (!process.HasExited)
-                _ = kill(process.Id, SigInt); // fails harmlessly (ESRCH) if it exited meanwhile
+                _ = kill(process.Id, SigTerm); // fails harmlessly (ESRCH) if it exited meanwhile
         }
         catch (InvalidOperationException)
         {
         }
     }
 
-    private static void KillAll(IEnumerable<Rank> ranks)
+    private static void KillAll(IEnumerable<LaunchedRank> ranks)
     {
         var killed = ranks.ToList();
         foreach (var rank in killed)
@@ -234,45 +249,4 @@ public static class LocalLauncher
 
     [DllImport("libc", SetLastError = true)]
     private static extern int kill(int pid, int sig);
-
-    /// <summary>One started rank: its process and the tasks that copy its output lines.</summary>
-    private sealed class Rank
-    {
-        public Rank(int index, Process process, TextWriter output, TextWriter error, object gate)
-        {
-            Index = index;
-            Process = process;
-            string prefix = $"[rank {index}] ";
-            Pumps =
-            [
-                Task.Run(() => PumpAsync(process.StandardOutput, output, index == 0 ? "" : prefix, gate)),
-                Task.Run(() => PumpAsync(process.StandardError, error, prefix, gate)),
-            ];
-            Exited = process.WaitForExitAsync();
-        }
-
-        public int Index { get; }
-
-        public Process Process { get; }
-
-        public Task[] Pumps { get; }
-
-        public Task Exited { get; }
-
-        private static async Task PumpAsync(StreamReader reader, TextWriter target, string prefix, object gate)
-        {
-            try
-            {
-                while (await reader.ReadLineAsync().ConfigureAwait(false) is { } line)
-                {
-                    lock (gate)
-                        target.WriteLine(prefix + line);
-                }
-            }
-            catch (Exception e) when (e is IOException or ObjectDisposedException)
-            {
-                // the pipe was closed under us after the rank ended
-            }
-        }
-    }
 }
