@@ -15,6 +15,7 @@ public sealed class LaunchVerdictTests
         (1, false, "own"),          // the run failed
         (2, false, "own"),          // bad command line or config
         (3, false, "lost"),         // a peer was lost
+        (4, false, "stopped"),      // stopped after an epoch on request
         (42, false, "own"),         // some other failure of its own
         (200, false, "own"),        // above the signal range: a code of its own
         (130, false, "stop"),       // interrupted (or SIGINT)
@@ -42,6 +43,7 @@ public sealed class LaunchVerdictTests
                 int expected = kinds.All(k => k == "done") ? 0
                     : kinds.IndexOf("own") is >= 0 and var first ? Endings[ranks[first]].Code
                     : stop || kinds.Contains("stop") ? 130
+                    : kinds.All(k => k is "done" or "stopped") ? 4
                     : 3;
                 string name = $"[{string.Join(", ", ranks.Select(e => Endings[e].Code + (Endings[e].ByLauncher ? " by launcher" : "")))}] stop={stop}";
                 Assert.True(expected == verdict.ExitCode, $"{name}: expected {expected}, got {verdict}");
@@ -51,7 +53,7 @@ public sealed class LaunchVerdictTests
                 checkedCases++;
             }
         }
-        Assert.Equal(2 * (13 + 13 * 13 + 13 * 13 * 13), checkedCases);
+        Assert.Equal(2 * (14 + 14 * 14 + 14 * 14 * 14), checkedCases);
     }
 
     [Theory]
@@ -66,6 +68,8 @@ public sealed class LaunchVerdictTests
     [InlineData(new[] { 0, 130 }, true, 130)]
     [InlineData(new[] { 3, 143 }, false, 130)]     // a rank stopped with SIGTERM by someone else: interrupted
     [InlineData(new[] { 0, 0 }, false, 0)]
+    [InlineData(new[] { 4, 4 }, false, 4)]         // every rank stopped after the same epoch, as a scheduler asked
+    [InlineData(new[] { 4, 137 }, false, 3)]       // one of them was killed meanwhile
     public void Decide_NamedCases_ReturnTheDocumentedCode(int[] codes, bool stop, int expected)
     {
         var outcomes = codes.Select((c, i) => new RankOutcome(i, 100 + i, c)).ToList();

@@ -1,3 +1,4 @@
+using Asl.Distributed.Runs;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
@@ -62,7 +63,7 @@ public sealed partial class LaunchedJobTests : IDisposable
             UnixProcesses.Send(ranks[1], UnixProcesses.SigKill);
 
             int exit = launcher.WaitForExit(HangLimit);
-            Assert.True(exit == WorkerExitCodes.LostPeer, $"exit {exit}\n{launcher.Output}\n{launcher.Error}");
+            Assert.True(exit == RunExitCodes.PeerLost, $"exit {exit}\n{launcher.Output}\n{launcher.Error}");
             string killed = $"rank 1 (pid {ranks[1]}) was killed by SIGKILL (exit code 137)";
             Assert.Contains($"asl-worker: {killed}", launcher.ErrorLines);
             Assert.Contains(launcher.ErrorLines, l => l.StartsWith("[rank 0] ", StringComparison.Ordinal) && l.Contains("lost rank 1", StringComparison.Ordinal));
@@ -104,7 +105,7 @@ public sealed partial class LaunchedJobTests : IDisposable
             UnixProcesses.Send(launcherPid, UnixProcesses.SigTerm);
 
             int exit = script.WaitForExit(HangLimit); // bash exits with the launcher's code
-            Assert.True(exit == WorkerExitCodes.Interrupted, $"exit {exit}\n{script.Output}\n{script.Error}");
+            Assert.True(exit == RunExitCodes.Interrupted, $"exit {exit}\n{script.Output}\n{script.Error}");
             Assert.Contains($"asl-worker: interrupted; sending SIGTERM to rank 0 (pid {ranks[0]}), rank 1 (pid {ranks[1]})", script.ErrorLines);
             Assert.DoesNotContain(script.ErrorLines, l => l.StartsWith("asl-worker: killing", StringComparison.Ordinal));
             // Each rank stopped by itself: interrupted, or (when its peer stopped first) lost that peer.
@@ -126,7 +127,7 @@ public sealed partial class LaunchedJobTests : IDisposable
         Assert.Equal(epoch, File.ReadAllLines(Path.Combine(RunFolder, "metrics.jsonl")).Length);
         using var resumed = new ObservedProcess(ObservedProcess.Worker("train", ConfigPath, "--resume", $"schedule.stop_epoch={epoch + 1}", "--nproc", "2"));
         int resumedExit = resumed.WaitForExit(HangLimit);
-        Assert.True(resumedExit == WorkerExitCodes.Done, $"exit {resumedExit}\n{resumed.Output}\n{resumed.Error}");
+        Assert.True(resumedExit == RunExitCodes.Completed, $"exit {resumedExit}\n{resumed.Output}\n{resumed.Error}");
         Assert.Contains($"resuming after epoch {epoch}", resumed.Output);
         Assert.Equal(epoch + 1, CheckpointFile.ReadState(LastCheckpoint).Epoch);
     }
@@ -166,10 +167,10 @@ public sealed partial class LaunchedJobTests : IDisposable
         rank.CloseStandardInput(); // what the kernel does for a launcher that dies
 
         int exit = rank.WaitForExit(HangLimit);
-        Assert.True(exit == WorkerExitCodes.Interrupted, $"exit {exit}\n{rank.Output}\n{rank.Error}");
+        Assert.True(exit == RunExitCodes.Interrupted, $"exit {exit}\n{rank.Output}\n{rank.Error}");
         Assert.Equal(
             [$"asl-worker: the launcher (pid {Environment.ProcessId}) is gone; stopping at the next safe point",
-             $"asl-worker: interrupted; the last checkpoint in {RunFolder} is intact, continue with --resume"],
+             $"asl-worker: interrupted; the last checkpoint {LastCheckpoint} is intact; continue with --resume"],
             rank.ErrorLines.Where(l => l.StartsWith("asl-worker: ", StringComparison.Ordinal)));
         int epoch = CheckpointFile.ReadState(LastCheckpoint).Epoch;
         Assert.InRange(epoch, 1, Epochs - 1);
@@ -187,7 +188,7 @@ public sealed partial class LaunchedJobTests : IDisposable
         worker.CloseStandardInput();
 
         int exit = worker.WaitForExit(HangLimit);
-        Assert.True(exit == WorkerExitCodes.Done, $"exit {exit}\n{worker.Output}\n{worker.Error}");
+        Assert.True(exit == RunExitCodes.Completed, $"exit {exit}\n{worker.Output}\n{worker.Error}");
         Assert.Equal(2, CheckpointFile.ReadState(LastCheckpoint).Epoch);
     }
 
@@ -199,7 +200,7 @@ public sealed partial class LaunchedJobTests : IDisposable
         using var worker = new ObservedProcess(start);
 
         int exit = worker.WaitForExit(HangLimit);
-        Assert.Equal(WorkerExitCodes.BadCommandLine, exit);
+        Assert.Equal(RunExitCodes.InvalidConfig, exit);
         Assert.Contains("ASL_LAUNCHER_PID '12ab' is not a process id", worker.Error);
         Assert.False(File.Exists(LastCheckpoint));
     }

@@ -1,3 +1,4 @@
+using Asl.Distributed.Runs;
 using System.Runtime.InteropServices;
 using Asl.Distributed.Worker;
 using Asl.Distributed.Worker.Launching;
@@ -24,7 +25,7 @@ try
 catch (ArgumentException e)
 {
     Console.Error.WriteLine($"asl-worker: {e.Message}");
-    return WorkerExitCodes.BadCommandLine;
+    return RunExitCodes.InvalidConfig;
 }
 using (launcher)
     return WorkerCommandLine.Run(args, Console.Out, Console.Error, cancel.Token);

@@ -75,7 +75,7 @@ public sealed class SyntheticShapesDatasetTests
         // Each of n objects (n uniform in 1..4) is class c with probability p_c = (1/(c+1)) / sum_j 1/(j+1), so
         // P(c present) = mean over n of 1 - (1 - p_c)^n.
         const int images = 600;
-        var options = new SyntheticShapesOptions { ClassCount = 8, TrainImages = images, ValImages = 0, ImageSize = 16, Seed = 21 };
+        var options = new SyntheticShapesOptions { ClassCount = 8, TrainImages = images, ValImages = 0, ImageSize = 16, MissingLabelFraction = 0, Seed = 21 };
         using var temp = new TempDirectory();
         var report = SyntheticShapesDataset.Generate(temp.Path, options);
         var train = CocoDataset.Load(report.TrainAnnotationFile, report.TrainImageFolder, new CocoOptions());

@@ -144,6 +144,17 @@ public sealed class SettingKey
         }
     }
 
+    /// <summary>
+    /// For library options that take a setting's value under their own name: throws an
+    /// <see cref="ArgumentException"/> naming <paramref name="name"/> when <paramref name="value"/> is outside this
+    /// key's range, so that the range is written once, here.
+    /// </summary>
+    public void Require(object? value, string name)
+    {
+        if (CheckAt(value) is not null)
+            throw new ArgumentException($"{name} {Format(value)} is out of range; allowed: {Allowed}", name);
+    }
+
     /// <summary>The value in the config's spelling: canonical enum names, shortest round-trip numbers.</summary>
     public static string Format(object? value) => value switch
     {

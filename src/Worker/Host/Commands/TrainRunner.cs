@@ -88,6 +88,12 @@ internal sealed class TrainRunner(TextWriter output, TextWriter error, ILoggerFa
             _log.Interrupted(ResumeHint(files));
             return RunExitCodes.Interrupted;
         }
+        catch (CollectiveException) when (cancellationToken.IsCancellationRequested)
+        {
+            // A peer that stopped first on the same signal is no lost peer: this rank was interrupted too.
+            _log.Interrupted(ResumeHint(files, everyRank: true));
+            return RunExitCodes.Interrupted;
+        }
         catch (CollectiveException e)
         {
             _log.PeerLost(e.Message, ResumeHint(files, everyRank: true));

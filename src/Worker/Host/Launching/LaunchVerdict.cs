@@ -1,3 +1,4 @@
+using Asl.Distributed.Runs;
 namespace Asl.Distributed.Worker.Launching;
 
 /// <summary>
@@ -8,6 +9,7 @@ namespace Asl.Distributed.Worker.Launching;
 /// signal's): the cause, whatever the others then reported;</item>
 /// <item>otherwise 130 when the launcher was asked to stop or a rank was interrupted: ranks that lost a peer or were
 /// killed after the grace period did so because of that;</item>
+/// <item>otherwise 4 when the ranks that did not complete all stopped after an epoch on request;</item>
 /// <item>otherwise 3: a rank was killed by a signal (SIGKILL, a crash), ended abnormally, or lost a peer.</item>
 /// </list>
 /// </summary>
@@ -28,21 +30,23 @@ public sealed record LaunchVerdict(int ExitCode, string Meaning, string Details)
         string details = string.Join("; ", ended.Select(o => o.Describe()));
         if (ended.Count == 0)
         {
-            return new LaunchVerdict(WorkerExitCodes.Done, stopRequested ? "done: every rank completed its run before the stop reached it" : "done",
+            return new LaunchVerdict(RunExitCodes.Completed, stopRequested ? "done: every rank completed its run before the stop reached it" : "done",
                 details);
         }
         if (ended.FirstOrDefault(o => o.End == RankEnd.Failed) is { End: RankEnd.Failed } cause)
         {
             string meaning = cause.ExitCode switch
             {
-                WorkerExitCodes.BadCommandLine => $"bad command line or config (rank {cause.Rank})",
+                RunExitCodes.InvalidConfig => $"bad command line or config (rank {cause.Rank})",
                 _ => $"the run failed (rank {cause.Rank})",
             };
             return new LaunchVerdict(cause.ExitCode, meaning, details);
         }
         if (stopRequested || ended.Any(o => o.End == RankEnd.Interrupted))
-            return new LaunchVerdict(WorkerExitCodes.Interrupted, "interrupted", details);
-        return new LaunchVerdict(WorkerExitCodes.LostPeer, "a peer was lost", details);
+            return new LaunchVerdict(RunExitCodes.Interrupted, "interrupted", details);
+        if (ended.All(o => o.End == RankEnd.Stopped))
+            return new LaunchVerdict(RunExitCodes.Stopped, "stopped on request", details);
+        return new LaunchVerdict(RunExitCodes.PeerLost, "a peer was lost", details);
     }
 
     /// <summary>The launcher's last line, e.g. <c>asl-worker: exit code 3, a peer was lost: rank 1 (pid 4242) was killed by SIGKILL (exit code 137); ...</c>.</summary>

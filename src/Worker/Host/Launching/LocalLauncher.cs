@@ -1,3 +1,4 @@
+using Asl.Distributed.Runs;
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
@@ -53,7 +54,7 @@ public static class LocalLauncher
         if (cancellationToken.IsCancellationRequested)
         {
             lock (gate) error.WriteLine("asl-worker: interrupted before any rank was started");
-            return WorkerExitCodes.Interrupted;
+            return RunExitCodes.Interrupted;
         }
 
         int count = options.ProcessCount;
@@ -79,7 +80,7 @@ public static class LocalLauncher
                     lock (gate)
                         error.WriteLine($"asl-worker: cannot start rank {r} with '{string.Join(' ', childCommand)}': {e.Message}");
                     KillAll(ranks);
-                    return WorkerExitCodes.Failed;
+                    return RunExitCodes.Failed;
                 }
                 ranks.Add(new LaunchedRank(r, process, output, error, gate));
             }
@@ -194,7 +195,7 @@ public static class LocalLauncher
 
         var verdict = LaunchVerdict.Decide(outcomes, stopRequested);
         WaitQuietly(ranks.SelectMany(r => r.Pumps), OutputDrainLimit); // the verdict is the last line
-        if (verdict.ExitCode != WorkerExitCodes.Done || stopRequested)
+        if (verdict.ExitCode != RunExitCodes.Completed || stopRequested)
         {
             lock (gate)
                 error.WriteLine(verdict.ToString());

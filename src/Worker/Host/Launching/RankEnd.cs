@@ -9,6 +9,9 @@ public enum RankEnd
     /// <summary>A failure of its own: 1, 2, or any other code that is neither a lost peer, an interruption nor a signal.</summary>
     Failed,
 
+    /// <summary>Exit code 4: it stopped after an epoch because a scheduler asked it to (every rank stops together).</summary>
+    Stopped,
+
     /// <summary>Exit code 3: it lost a peer (a consequence of another rank's end, not a cause).</summary>
     LostPeer,
 

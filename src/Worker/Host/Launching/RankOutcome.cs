@@ -1,3 +1,4 @@
+using Asl.Distributed.Runs;
 namespace Asl.Distributed.Worker.Launching;
 
 /// <summary>How one launched rank ended: its exit code as <see cref="System.Diagnostics.Process.ExitCode"/> reports it
@@ -21,8 +22,9 @@ public readonly record struct RankOutcome(int Rank, int ProcessId, int ExitCode,
     public RankEnd End => KilledByLauncher ? RankEnd.KilledByLauncher
         : ExitCode switch
         {
-            WorkerExitCodes.Done => RankEnd.Completed,
-            WorkerExitCodes.LostPeer => RankEnd.LostPeer,
+            RunExitCodes.Completed => RankEnd.Completed,
+            RunExitCodes.PeerLost => RankEnd.LostPeer,
+            RunExitCodes.Stopped => RankEnd.Stopped,
             < 0 => RankEnd.Killed,
             _ when Signal is SigInt or SigTerm => RankEnd.Interrupted,
             _ when Signal is not null => RankEnd.Killed,
@@ -37,7 +39,8 @@ public readonly record struct RankOutcome(int Rank, int ProcessId, int ExitCode,
         {
             RankEnd.Completed => $"{who} completed",
             RankEnd.LostPeer => $"{who} exited with code {ExitCode} (lost a peer)",
-            RankEnd.Interrupted when ExitCode == WorkerExitCodes.Interrupted => $"{who} exited with code {ExitCode} (interrupted)",
+            RankEnd.Stopped => $"{who} exited with code {ExitCode} (stopped on request)",
+            RankEnd.Interrupted when ExitCode == RunExitCodes.Interrupted => $"{who} exited with code {ExitCode} (interrupted)",
             RankEnd.Interrupted or RankEnd.Killed when Signal is { } signal => $"{who} was killed by {SignalNames.Of(signal)} (exit code {ExitCode})",
             RankEnd.Killed => $"{who} ended abnormally with code {ExitCode}",
             RankEnd.KilledByLauncher => $"{who} was still running at the end of the grace period and was killed",

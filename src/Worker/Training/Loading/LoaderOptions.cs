@@ -1,3 +1,5 @@
+using Asl.Distributed.Configuration.Training;
+
 namespace Asl.Distributed.Training.Loading;
 
 /// <summary>
@@ -14,7 +16,7 @@ public sealed record LoaderOptions
     public int WorkerCount { get; init; } = Math.Max(1, Environment.ProcessorCount);
 
     /// <summary>Most batches being built or waiting at once, ahead of the one the consumer holds (≥ 1).</summary>
-    public int PrefetchBatches { get; init; } = 2;
+    public int PrefetchBatches { get; init; } = new RunConfig().Prefetch;
 
     /// <summary>Seed of the augmentations; each sample's random source is (seed, epoch, sample index).</summary>
     public long Seed { get; init; }
@@ -38,8 +40,7 @@ public sealed record LoaderOptions
             throw new ArgumentException($"{nameof(BatchSize)} must be ≥ 1 (got {BatchSize}).");
         if (WorkerCount is < 1 or > 256)
             throw new ArgumentException($"{nameof(WorkerCount)} must be in 1…256 (got {WorkerCount}).");
-        if (PrefetchBatches is < 1 or > 64)
-            throw new ArgumentException($"{nameof(PrefetchBatches)} must be in 1…64 (got {PrefetchBatches}).");
+        TrainingConfig.Schema.Find("run.prefetch")!.Require(PrefetchBatches, nameof(PrefetchBatches));
         if (!Enum.IsDefined(BadSamplePolicy))
             throw new ArgumentException($"{nameof(BadSamplePolicy)} must be Fail or Skip (got {BadSamplePolicy}).");
         if (ReportedSkipLimit < 0)
