@@ -169,7 +169,7 @@ public sealed partial class LaunchedJobTests : IDisposable
         int exit = rank.WaitForExit(HangLimit);
         Assert.True(exit == RunExitCodes.Interrupted, $"exit {exit}\n{rank.Output}\n{rank.Error}");
         Assert.Equal(
-            [$"asl-worker: the launcher (pid {Environment.ProcessId}) is gone; stopping at the next safe point",
+            [$"asl-worker: warning: the launcher (pid {Environment.ProcessId}) is gone; stopping at the next safe point",
              $"asl-worker: interrupted; the last checkpoint {LastCheckpoint} is intact; continue with --resume"],
             rank.ErrorLines.Where(l => l.StartsWith("asl-worker: ", StringComparison.Ordinal)));
         int epoch = CheckpointFile.ReadState(LastCheckpoint).Epoch;

@@ -1,5 +1,6 @@
 using System.IO.Pipes;
 using Asl.Distributed.Worker.Launching;
+using Asl.Distributed.Worker.Logging;
 
 namespace Asl.Distributed.Worker.Tests;
 
@@ -15,7 +16,8 @@ public sealed class LauncherWatchTests
         using var rankEnd = new AnonymousPipeClientStream(PipeDirection.In, launcherEnd.ClientSafePipeHandle);
         using var cancel = new CancellationTokenSource();
         var error = new StringWriter();
-        using var watch = LauncherWatch.Watch(rankEnd, "the launcher (pid 4242)", cancel, error);
+        var logger = new TextWriterLoggerProvider(TextWriter.Null, error, "asl-worker").CreateLogger("test");
+        using var watch = LauncherWatch.Watch(rankEnd, "the launcher (pid 4242)", cancel, logger);
 
         launcherEnd.Write("whatever arrives is no reason to stop\n"u8);
         launcherEnd.Flush();
@@ -23,6 +25,6 @@ public sealed class LauncherWatchTests
         launcherEnd.Dispose();
 
         Assert.True(cancel.Token.WaitHandle.WaitOne(HangLimit), "the watch did not cancel after the launcher's end closed");
-        Assert.Equal("asl-worker: the launcher (pid 4242) is gone; stopping at the next safe point" + Environment.NewLine, error.ToString());
+        Assert.Equal("asl-worker: warning: the launcher (pid 4242) is gone; stopping at the next safe point" + Environment.NewLine, error.ToString());
     }
 }

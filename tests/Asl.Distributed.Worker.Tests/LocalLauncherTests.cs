@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.RegularExpressions;
 using Asl.Distributed.Worker.Launching;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Asl.Distributed.Worker.Tests;
 
@@ -175,6 +176,32 @@ public sealed partial class LocalLauncherTests
         Assert.Contains("rank 0 (pid ", verdict);
         Assert.Contains("rank 2 (pid ", verdict);
         Assert.DoesNotContain(error.Lines, l => l.StartsWith("asl-worker: killing", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Run_GracePeriod_RunsOnTheLaunchersClock()
+    {
+        // Ten minutes of grace on a fake clock: the survivors are killed when that clock says so, not the wall's.
+        const string script = """
+            if [ "$2" = 1 ]; then exit 1; fi
+            exec sleep 600
+            """;
+        var output = new LineRecorder();
+        var error = new LineRecorder();
+        var time = new FakeTimeProvider();
+        var grace = TimeSpan.FromMinutes(10);
+        var run = Task.Run(() => LocalLauncher.Run(Sh(script), [], new LaunchOptions(3, grace) { Time = time }, output, error, CancellationToken.None));
+
+        // The grace period starts once the failure is reported; advance the clock until the launcher acts on it.
+        while (await Task.WhenAny(run, Task.Delay(100)) != run)
+        {
+            if (error.Lines.Any(l => l.EndsWith(") exited with code 1", StringComparison.Ordinal)))
+                time.Advance(grace);
+        }
+
+        int exit = await run;
+        Assert.True(exit == 1, $"exit {exit}\n{output}\n{error}");
+        Assert.Contains(error.Lines, l => l.StartsWith("asl-worker: killing rank ", StringComparison.Ordinal) && l.EndsWith("still running 600 s after rank 1 failed", StringComparison.Ordinal));
     }
 
     [Fact]

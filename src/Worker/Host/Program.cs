@@ -2,6 +2,8 @@ using Asl.Distributed.Runs;
 using System.Runtime.InteropServices;
 using Asl.Distributed.Worker;
 using Asl.Distributed.Worker.Launching;
+using Asl.Distributed.Worker.Logging;
+using Microsoft.Extensions.Logging;
 
 using var cancel = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
@@ -17,10 +19,11 @@ using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, contex
     cancel.Cancel();
 });
 LauncherWatch? launcher;
+using var loggers = LoggerFactory.Create(builder => builder.AddProvider(new TextWriterLoggerProvider(Console.Out, Console.Error, "asl-worker")));
 try
 {
     // A launched rank stops the same way when its launcher is gone, so that no trainer outlives its owner.
-    launcher = LauncherWatch.Start(cancel, Console.Error);
+    launcher = LauncherWatch.Start(cancel, loggers.CreateLogger("asl-worker.launcher"));
 }
 catch (ArgumentException e)
 {

@@ -53,7 +53,7 @@ internal sealed class TrainRunner(TextWriter output, TextWriter error, ILoggerFa
             // Survivors detect the lost peer themselves within the collective timeout; give them that long to exit cleanly.
             var grace = TimeSpan.FromSeconds(config.Distributed.TimeoutS + 10);
             return LocalLauncher.Run(LocalLauncher.ChildCommandOfThisProcess(), train.RankArguments(),
-                new LaunchOptions(train.ProcessCount, grace), output, error, cancellationToken);
+                new LaunchOptions(train.ProcessCount, grace) { Time = time }, output, error, cancellationToken, loggers.CreateLogger("asl-worker.launcher"));
         }
         return Train(train, config, collectives, secret, files, cancellationToken);
     }

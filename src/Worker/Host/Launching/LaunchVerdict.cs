@@ -49,6 +49,9 @@ public sealed record LaunchVerdict(int ExitCode, string Meaning, string Details)
         return new LaunchVerdict(RunExitCodes.PeerLost, "a peer was lost", details);
     }
 
+    /// <summary>What the code means, and the ranks that did not complete.</summary>
+    public string Summary => Details.Length == 0 ? Meaning : $"{Meaning}: {Details}";
+
     /// <summary>The launcher's last line, e.g. <c>asl-worker: exit code 3, a peer was lost: rank 1 (pid 4242) was killed by SIGKILL (exit code 137); ...</c>.</summary>
     public override string ToString() =>
         Details.Length == 0 ? $"asl-worker: exit code {ExitCode}, {Meaning}" : $"asl-worker: exit code {ExitCode}, {Meaning}: {Details}";

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using System.Globalization;
 
 namespace Asl.Distributed.Worker.Launching;
@@ -24,40 +25,40 @@ public sealed class LauncherWatch : IDisposable
     private readonly Stream _pipe;
     private readonly string _launcher;
     private readonly CancellationTokenSource _cancel;
-    private readonly TextWriter _error;
+    private readonly LauncherLog _log;
     private bool _disposed;
 
-    private LauncherWatch(Stream pipe, string launcher, CancellationTokenSource cancel, TextWriter error)
+    private LauncherWatch(Stream pipe, string launcher, CancellationTokenSource cancel, ILogger logger)
     {
         _pipe = pipe;
         _launcher = launcher;
         _cancel = cancel;
-        _error = error;
+        _log = new LauncherLog(logger);
     }
 
     /// <summary>
     /// Starts watching standard input when <see cref="LauncherPidVariable"/> is set (this process is a launched rank);
     /// returns null when it is not. Throws <see cref="ArgumentException"/> when the variable is not a process id.
     /// </summary>
-    public static LauncherWatch? Start(CancellationTokenSource cancel, TextWriter error)
+    public static LauncherWatch? Start(CancellationTokenSource cancel, ILogger logger)
     {
         string? value = Environment.GetEnvironmentVariable(LauncherPidVariable);
         if (value is null)
             return null;
         if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int pid) || pid <= 0)
             throw new ArgumentException($"{LauncherPidVariable} '{value}' is not a process id; allowed: a positive integer, set by the launcher");
-        return Watch(Console.OpenStandardInput(), $"the launcher (pid {pid})", cancel, error);
+        return Watch(Console.OpenStandardInput(), $"the launcher (pid {pid})", cancel, logger);
     }
 
-    /// <summary>Cancels <paramref name="cancel"/> and writes one line to <paramref name="error"/> when <paramref name="pipe"/>
+    /// <summary>Cancels <paramref name="cancel"/> and logs one warning to <paramref name="logger"/> when <paramref name="pipe"/>
     /// reaches end-of-file. <paramref name="launcher"/> names the launcher in that line.</summary>
-    public static LauncherWatch Watch(Stream pipe, string launcher, CancellationTokenSource cancel, TextWriter error)
+    public static LauncherWatch Watch(Stream pipe, string launcher, CancellationTokenSource cancel, ILogger logger)
     {
         ArgumentNullException.ThrowIfNull(pipe);
         ArgumentNullException.ThrowIfNull(launcher);
         ArgumentNullException.ThrowIfNull(cancel);
-        ArgumentNullException.ThrowIfNull(error);
-        var watch = new LauncherWatch(pipe, launcher, cancel, error);
+        ArgumentNullException.ThrowIfNull(logger);
+        var watch = new LauncherWatch(pipe, launcher, cancel, logger);
         // A blocking read on a thread of its own: it waits for the whole run, which would starve a pool thread.
         new Thread(watch.WaitForEndOfFile) { IsBackground = true, Name = "launcher watch" }.Start();
         return watch;
@@ -88,7 +89,7 @@ public sealed class LauncherWatch : IDisposable
         {
             if (_disposed)
                 return;
-            _error.WriteLine($"asl-worker: {_launcher} is gone; stopping at the next safe point");
+            _log.LauncherGone(_launcher);
         }
         try
         {

@@ -7,6 +7,8 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using Asl.Distributed.Training.Collectives;
+using Asl.Distributed.Worker.Logging;
+using Microsoft.Extensions.Logging;
 
 namespace Asl.Distributed.Worker.Launching;
 
@@ -14,7 +16,11 @@ namespace Asl.Distributed.Worker.Launching;
 /// <param name="ProcessCount">How many local ranks to start, 1 to <see cref="LocalLauncher.MaxProcessCount"/>.</param>
 /// <param name="GracePeriod">How long the surviving ranks may take to exit on their own after the first rank failed
 /// (or after SIGTERM on cancellation) before they are killed with their whole process tree.</param>
-public sealed record LaunchOptions(int ProcessCount, TimeSpan GracePeriod);
+public sealed record LaunchOptions(int ProcessCount, TimeSpan GracePeriod)
+{
+    /// <summary>The clock of the grace period.</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+}
 
 /// <summary>
 /// The torchrun-like local launcher: starts <see cref="LaunchOptions.ProcessCount"/> ranks of one command on this machine,
@@ -34,8 +40,12 @@ public static class LocalLauncher
     private const int SigKillExitCode = 128 + 9;
     private static readonly TimeSpan OutputDrainLimit = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// Runs the job; the ranks' lines go to <paramref name="output"/> and <paramref name="error"/>, the launcher's own
+    /// notes to <paramref name="logger"/> (by default, the same writers).
+    /// </summary>
     public static int Run(IReadOnlyList<string> childCommand, IReadOnlyList<string> rankArgs, LaunchOptions options,
-        TextWriter output, TextWriter error, CancellationToken cancellationToken)
+        TextWriter output, TextWriter error, CancellationToken cancellationToken, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(childCommand);
         ArgumentNullException.ThrowIfNull(rankArgs);
@@ -51,9 +61,11 @@ public static class LocalLauncher
             throw new ArgumentOutOfRangeException(nameof(options), options.GracePeriod, "GracePeriod must not be negative");
 
         var gate = new object();
+        // Every write, the ranks' lines and the launcher's notes alike, happens under the gate: lines never mix.
+        var log = new LauncherLog(logger ?? new TextWriterLoggerProvider(output, error, "asl-worker").CreateLogger("launcher"));
         if (cancellationToken.IsCancellationRequested)
         {
-            lock (gate) error.WriteLine("asl-worker: interrupted before any rank was started");
+            lock (gate) log.InterruptedBeforeStart();
             return RunExitCodes.Interrupted;
         }
 
@@ -62,7 +74,7 @@ public static class LocalLauncher
         string peers = string.Join(',', ports.Select(p => $"127.0.0.1:{p}"));
         string secret = NewSecret();
         lock (gate)
-            output.WriteLine($"asl-worker: starting {count} rank(s) of {childCommand[0]} on 127.0.0.1 ports {string.Join(',', ports)}");
+            log.Starting(count, childCommand[0], string.Join(',', ports));
 
         var ranks = new List<LaunchedRank>(count);
         try
@@ -78,15 +90,15 @@ public static class LocalLauncher
                 catch (Exception e) when (e is Win32Exception or InvalidOperationException)
                 {
                     lock (gate)
-                        error.WriteLine($"asl-worker: cannot start rank {r} with '{string.Join(' ', childCommand)}': {e.Message}");
+                        log.CannotStart(r, string.Join(' ', childCommand), e.Message);
                     KillAll(ranks);
                     return RunExitCodes.Failed;
                 }
                 ranks.Add(new LaunchedRank(r, process, output, error, gate));
             }
             lock (gate)
-                output.WriteLine($"asl-worker: started {Describe(ranks)}");
-            return Supervise(ranks, options.GracePeriod, error, gate, cancellationToken);
+                log.Started(Describe(ranks));
+            return Supervise(ranks, options, log, gate, cancellationToken);
         }
         finally
         {
@@ -136,14 +148,14 @@ public static class LocalLauncher
         return start;
     }
 
-    private static int Supervise(List<LaunchedRank> ranks, TimeSpan grace, TextWriter error, object gate, CancellationToken cancellationToken)
+    private static int Supervise(List<LaunchedRank> ranks, LaunchOptions options, LauncherLog log, object gate, CancellationToken cancellationToken)
     {
         var running = new List<LaunchedRank>(ranks);
         var outcomes = new List<RankOutcome>(ranks.Count);
         var cancelled = Task.Delay(Timeout.Infinite, cancellationToken);
         bool stopRequested = false;
-        var clock = Stopwatch.StartNew();
-        TimeSpan? deadline = null;
+        // The grace period starts at the first failure or stop, on the launcher's clock; it ends the wait below.
+        Task? graceOver = null;
         string graceReason = "";
 
         while (running.Count > 0)
@@ -151,21 +163,21 @@ public static class LocalLauncher
             var waits = running.Select(r => r.Exited).ToList();
             if (!stopRequested)
                 waits.Add(cancelled);
-            TimeSpan timeout = deadline is { } d ? Max(d - clock.Elapsed, TimeSpan.Zero) : Timeout.InfiniteTimeSpan;
-            int index = Task.WaitAny([.. waits], timeout);
-            if (index < 0)
-                break; // the grace period is over
+            if (graceOver is not null)
+                waits.Add(graceOver);
+            int index = Task.WaitAny([.. waits]);
+            if (waits[index] == graceOver)
+                break;
 
-            if (index == running.Count)
+            if (waits[index] == cancelled)
             {
                 stopRequested = true;
                 lock (gate)
-                    error.WriteLine($"asl-worker: interrupted; sending SIGTERM to {Describe(running)}");
+                    log.Stopping(Describe(running));
                 foreach (var rank in running)
                     Terminate(rank.Process);
-                var stopDeadline = clock.Elapsed + grace;
-                if (deadline is null || stopDeadline < deadline)
-                    (deadline, graceReason) = (stopDeadline, "SIGTERM");
+                if (graceOver is null)
+                    (graceOver, graceReason) = (Task.Delay(options.GracePeriod, options.Time), "SIGTERM");
                 continue;
             }
 
@@ -178,16 +190,16 @@ public static class LocalLauncher
                     continue;
                 WaitQuietly(rank.Pumps, TimeSpan.FromSeconds(1)); // its last words before the launcher's
                 lock (gate)
-                    error.WriteLine($"asl-worker: {outcome.Describe()}");
-                if (deadline is null)
-                    (deadline, graceReason) = (clock.Elapsed + grace, $"rank {rank.Index} failed");
+                    log.RankEnded(outcome.Describe());
+                if (graceOver is null)
+                    (graceOver, graceReason) = (Task.Delay(options.GracePeriod, options.Time), $"rank {rank.Index} failed");
             }
         }
 
         if (running.Count > 0)
         {
             lock (gate)
-                error.WriteLine($"asl-worker: killing {Describe(running)}: still running {grace.TotalSeconds:0.###} s after {graceReason}");
+                log.Killing(Describe(running), Math.Round(options.GracePeriod.TotalSeconds, 3), graceReason);
             KillAll(running);
             // One that ended on its own just before the kill keeps its own outcome.
             outcomes.AddRange(running.Select(r => r.Outcome(killedByLauncher: r.Process.ExitCode is SigKillExitCode or (-1))));
@@ -198,14 +210,12 @@ public static class LocalLauncher
         if (verdict.ExitCode != RunExitCodes.Completed || stopRequested)
         {
             lock (gate)
-                error.WriteLine(verdict.ToString());
+                log.Verdict(verdict.ExitCode, verdict.Summary);
         }
         return verdict.ExitCode;
     }
 
     private static string Describe(IEnumerable<LaunchedRank> ranks) => string.Join(", ", ranks.Select(r => r.Name));
-
-    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     private static void Terminate(Process process)
     {
