@@ -86,11 +86,15 @@ public sealed class TrainCommandTests : IDisposable
     [InlineData("loss.gamma_neg=-1", "loss.gamma_neg")]
     [InlineData("model.name=vit", "allowed: one of: resnet18")]
     [InlineData("run.batch_size=x", "'x' is not an integer")]
+    [InlineData("optimizer.lr=NaN", "optimizer.lr: 'NaN' is not a finite number; allowed: a finite number > 0")]
+    [InlineData("optimizer.lr=-Infinity", "optimizer.lr: '-Infinity' is not a finite number")]
     public void Train_BadConfig_ExitsTwoNamingTheFieldBeforeAnyWork(string setting, string message)
     {
         var (exit, _, error) = WorkerProcess.Run(Limit, "train", ConfigPath, setting);
         Assert.Equal(2, exit);
         Assert.Contains(message, error);
+        Assert.DoesNotContain("Unhandled exception", error);
+        Assert.DoesNotContain("   at ", error);
         Assert.False(Directory.Exists(Path.Combine(_folder, "shapes")), "no data was generated");
     }
 
