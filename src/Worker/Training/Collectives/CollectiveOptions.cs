@@ -30,6 +30,13 @@ public sealed record CollectiveOptions
     /// <summary>TLS between ranks, or null for HTTP/2 cleartext (inside a cluster network).</summary>
     public PeerTls? Tls { get; init; }
 
+    /// <summary>
+    /// The clock of the peer timeout, the heartbeats and the rendezvous timeout (tests pass a fake one). Grace periods
+    /// of a shutdown and the deadlines of single gRPC calls stay on the real clock, so a clock that stands still can
+    /// delay a failure but never a rank's exit.
+    /// </summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
     /// <summary>How often an idle link says it is alive: a fifth of the peer timeout, within [50 ms, 5 s].</summary>
     public TimeSpan HeartbeatInterval =>
         TimeSpan.FromTicks(Math.Clamp(PeerTimeout.Ticks / 5, TimeSpan.FromMilliseconds(50).Ticks, TimeSpan.FromSeconds(5).Ticks));
@@ -42,6 +49,8 @@ public sealed record CollectiveOptions
         Check(QueueCapacity is >= 1 and <= 64, nameof(QueueCapacity), QueueCapacity, "an integer in [1, 64]");
         Check(PeerTimeout > TimeSpan.Zero, nameof(PeerTimeout), PeerTimeout, "a positive duration");
         Check(RendezvousTimeout > TimeSpan.Zero, nameof(RendezvousTimeout), RendezvousTimeout, "a positive duration");
+        if (TimeProvider is null)
+            throw new ArgumentException($"{nameof(TimeProvider)} is null; allowed: a clock, such as TimeProvider.System (the default)");
         Check(Enum.IsDefined(Transport), nameof(Transport), Transport, string.Join(", ", Enum.GetNames<RingTransport>()));
         Check(Enum.IsDefined(Format), nameof(Format), Format, string.Join(", ", Enum.GetNames<WireFormat>()));
         return this;
