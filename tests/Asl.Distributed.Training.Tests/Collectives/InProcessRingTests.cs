@@ -51,10 +51,13 @@ public sealed class InProcessRingTests
     {
         var ring = new InProcessRing(2, capacity: 1);
         await ring.Links[0].SendAsync(new[] { 1f }, 0, WireFormat.Float32, CancellationToken.None);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
+        using var cancel = new CancellationTokenSource();
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(
-            async () => await ring.Links[0].SendAsync(new[] { 2f }, 1, WireFormat.Float32, timeout.Token));
+        var sending = ring.Links[0].SendAsync(new[] { 2f }, 1, WireFormat.Float32, cancel.Token).AsTask();
+        Assert.False(sending.IsCompleted); // the queue is full and nobody receives
+        await cancel.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Hang.Guard(sending, "the cancelled send"));
         Assert.Equal(sizeof(float), ring.Links[0].BytesSent);
     }
 }

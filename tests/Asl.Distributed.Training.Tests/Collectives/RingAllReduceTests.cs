@@ -117,10 +117,8 @@ public sealed class RingAllReduceTests
         foreach (var rank in ranks)
             _ = rank.ContinueWith(_ => gang.Cancel(), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
 
-        var all = Task.WhenAll(ranks);
-        var finished = await Task.WhenAny(all, Task.Delay(TimeSpan.FromSeconds(5)));
+        await Hang.Guard(Task.WhenAll(ranks).ContinueWith(_ => { }, TaskScheduler.Default), "every rank stopping");
 
-        Assert.True(finished == all, "Some rank did not stop within 5 s.");
         Assert.IsType<IOException>(ranks[faultyRank].Exception?.InnerException);
         for (var rank = 0; rank < worldSize; rank++)
         {

@@ -1,11 +1,9 @@
 using System.Buffers.Binary;
-using System.Net;
-using System.Net.Sockets;
-using System.Text;
 using Asl.Distributed.Contracts.V1;
 using Asl.Distributed.Training.Collectives;
 using Grpc.Core;
-using Grpc.Net.Client;
+using Microsoft.Extensions.Time.Testing;
+using static Asl.Distributed.Training.Tests.Collectives.SocketSender;
 
 namespace Asl.Distributed.Training.Tests.Collectives;
 
@@ -15,20 +13,12 @@ namespace Asl.Distributed.Training.Tests.Collectives;
 /// </summary>
 public sealed class SocketDataStreamTests
 {
-    private const string Secret = "job-51d2";
-
-    private static readonly CollectiveOptions Options = new()
-    {
-        ChunkLength = 4096,
-        Streams = 1,
-        PeerTimeout = TimeSpan.FromSeconds(20),
-        RendezvousTimeout = TimeSpan.FromSeconds(20),
-    };
+    private static readonly CollectiveOptions Options = SocketReceiver.Options;
 
     [Fact]
     public async Task DataStream_FramesCutAnywhere_ArriveInPlaceAddedAndAfterHeartbeats()
     {
-        await using var receiver = await Receiver.StartAsync(Options);
+        await using var receiver = await SocketReceiver.StartAsync(Options);
         using var sender = await receiver.ConnectAsync();
         var first = RingHarness.RandomInputs(1, 1001, seed: 3)[0];
         var second = RingHarness.RandomInputs(1, 1001, seed: 4)[0];
@@ -37,12 +27,12 @@ public sealed class SocketDataStreamTests
         // The bytes go out in pieces of 1 to 13 bytes, so headers and elements straddle the server's reads.
         var receiving = receiver.Inbox.ReceiveAsync(destination, 7, WireFormat.Float32, Accumulation.Overwrite, CancellationToken.None).AsTask();
         await sender.TrickleAsync([.. Frame(FrameKind.Heartbeat, 0, 0, []), .. Frame(FrameKind.Data, 0, 7, Bytes(first))]);
-        await receiving;
+        await Hang.Guard(receiving, "the chunk");
         Assert.Equal(first, destination);
 
         receiving = receiver.Inbox.ReceiveAsync(destination, 8, WireFormat.Float32, Accumulation.Add, CancellationToken.None).AsTask();
         await sender.TrickleAsync(Frame(FrameKind.Data, 1, 8, Bytes(second)));
-        await receiving;
+        await Hang.Guard(receiving, "the chunk");
         for (int i = 0; i < destination.Length; i++)
             Assert.Equal(first[i] + second[i], destination[i]);
         Assert.Null(receiver.Inbox.Failure);
@@ -55,14 +45,14 @@ public sealed class SocketDataStreamTests
     [InlineData(7, 0L, 16, "sent a frame of kind 7 and 16 bytes on data stream 0")]
     public async Task DataStream_MalformedOrOutOfOrderFrame_FailsTheInboxAndAbortsTheSenderNamingTheProblem(byte kind, long sequence, int length, string problem)
     {
-        await using var receiver = await Receiver.StartAsync(Options);
+        await using var receiver = await SocketReceiver.StartAsync(Options);
         using var sender = await receiver.ConnectAsync();
         var header = Frame((FrameKind)kind, sequence, 0, new byte[Math.Min(length, 64)]);
         BinaryPrimitives.WriteInt32LittleEndian(header.AsSpan(4), length);
 
         var receiving = receiver.Inbox.ReceiveAsync(new float[4], 0, WireFormat.Float32, Accumulation.Overwrite, CancellationToken.None).AsTask();
         await sender.Stream.WriteAsync(header);
-        var error = await Assert.ThrowsAsync<CollectiveException>(() => receiving);
+        var error = await Assert.ThrowsAsync<CollectiveException>(() => Hang.Guard(receiving, "the failed receive"));
 
         Assert.Contains(problem, error.Message);
         Assert.Equal(0, error.LostRank);
@@ -74,25 +64,32 @@ public sealed class SocketDataStreamTests
     [Fact]
     public async Task DataStream_UnknownOrReusedToken_IsAnsweredWithAnAbortAndNothingIsAttached()
     {
-        await using var receiver = await Receiver.StartAsync(Options);
+        await using var receiver = await SocketReceiver.StartAsync(Options);
         using var stranger = await receiver.ConnectAsync(token: new byte[RingFrames.TokenBytes]);
         var (_, reason) = await stranger.ReadAbortAsync();
         Assert.Contains("granted no data stream to this token", reason);
 
+        // Two connections with one token reach the server in either order, and whichever comes first takes the
+        // stream; so the replay connects only once the first one holds it, shown by its chunk arriving.
         using var first = await receiver.ConnectAsync();
+        var destination = new float[1];
+        var receiving = receiver.Inbox.ReceiveAsync(destination, 0, WireFormat.Float32, Accumulation.Overwrite, CancellationToken.None).AsTask();
+        await first.Stream.WriteAsync(Frame(FrameKind.Data, 0, 0, Bytes([5f])));
+        await Hang.Guard(receiving, "the first connection's chunk");
         using var replay = await receiver.ConnectAsync(token: first.Token);
         (_, reason) = await replay.ReadAbortAsync();
         Assert.Contains("granted no data stream to this token", reason);
         Assert.Null(receiver.Inbox.Failure);
+        Assert.Equal([5f], destination);
     }
 
     [Fact]
     public async Task OpenDataStream_AgainBeforeItsConnectionArrives_ReplacesTheUnusedGrantButNotAConnectedStream()
     {
-        await using var receiver = await Receiver.StartAsync(Options);
+        await using var receiver = await SocketReceiver.StartAsync(Options);
         var client = new Collective.CollectiveClient(receiver.Channel);
         var hello = new RingMessage { Kind = RingMessageKind.Hello, SenderRank = 0, WorldSize = 2, StreamIndex = 0 };
-        byte[] unused = (await client.OpenDataStreamAsync(hello, Receiver.Headers)).Token.ToByteArray();
+        byte[] unused = (await client.OpenDataStreamAsync(hello, SocketReceiver.Headers)).Token.ToByteArray();
 
         using var sender = await receiver.ConnectAsync(); // asks again, as a sender whose first connection failed
         using var late = await receiver.ConnectAsync(token: unused);
@@ -101,10 +98,10 @@ public sealed class SocketDataStreamTests
         var destination = new float[2];
         var receiving = receiver.Inbox.ReceiveAsync(destination, 3, WireFormat.Float32, Accumulation.Overwrite, CancellationToken.None).AsTask();
         await sender.Stream.WriteAsync(Frame(FrameKind.Data, 0, 3, Bytes([1f, 2f])));
-        await receiving;
+        await Hang.Guard(receiving, "the chunk");
         Assert.Equal([1f, 2f], destination);
 
-        var again = await Assert.ThrowsAsync<RpcException>(async () => await client.OpenDataStreamAsync(hello, Receiver.Headers));
+        var again = await Assert.ThrowsAsync<RpcException>(async () => await client.OpenDataStreamAsync(hello, SocketReceiver.Headers));
         Assert.Equal(StatusCode.FailedPrecondition, again.StatusCode);
         Assert.Contains("opened stream 0; allowed: each of 0..0 once", again.Status.Detail);
     }
@@ -112,38 +109,65 @@ public sealed class SocketDataStreamTests
     [Fact]
     public async Task OpenDataStream_WithoutTheSecretFromAStrangerOrOverTheOtherTransport_IsRefused()
     {
-        await using var receiver = await Receiver.StartAsync(Options);
+        await using var receiver = await SocketReceiver.StartAsync(Options);
         var client = new Collective.CollectiveClient(receiver.Channel);
         var hello = new RingMessage { Kind = RingMessageKind.Hello, SenderRank = 0, WorldSize = 2 };
 
         var unauthenticated = await Assert.ThrowsAsync<RpcException>(async () => await client.OpenDataStreamAsync(hello));
         Assert.Equal(StatusCode.Unauthenticated, unauthenticated.StatusCode);
 
-        var ring = client.Ring(Receiver.Headers);
+        var ring = client.Ring(SocketReceiver.Headers);
         await ring.RequestStream.WriteAsync(hello);
         var otherTransport = await Assert.ThrowsAsync<RpcException>(async () => await ring.ResponseAsync);
         Assert.Contains("sends chunks over Grpc but rank 1 receives them over Socket; distributed.transport must match", otherTransport.Status.Detail);
 
-        await using var fresh = await Receiver.StartAsync(Options);
+        await using var fresh = await SocketReceiver.StartAsync(Options);
         var stranger = await Assert.ThrowsAsync<RpcException>(async () => await new Collective.CollectiveClient(fresh.Channel)
-            .OpenDataStreamAsync(new RingMessage { Kind = RingMessageKind.Hello, SenderRank = 1, WorldSize = 2 }, Receiver.Headers));
+            .OpenDataStreamAsync(new RingMessage { Kind = RingMessageKind.Hello, SenderRank = 1, WorldSize = 2 }, SocketReceiver.Headers));
         Assert.Equal(StatusCode.FailedPrecondition, stranger.StatusCode);
         Assert.Contains("accepts streams only from its left neighbour rank 0, not from rank 1", stranger.Status.Detail);
     }
 
     [Fact]
-    public async Task DataStream_SilentSender_FailsTheReceiveAtThePeerTimeoutNamingIt()
+    public async Task DataStream_SilentSenderOnTheRealClock_FailsTheReceiveNoEarlierThanThePeerTimeoutNamingIt()
     {
-        await using var receiver = await Receiver.StartAsync(Options with { PeerTimeout = TimeSpan.FromSeconds(1) });
+        await using var receiver = await SocketReceiver.StartAsync(Options with { PeerTimeout = TimeSpan.FromSeconds(1) });
         using var sender = await receiver.ConnectAsync();
         var clock = System.Diagnostics.Stopwatch.StartNew();
 
-        var error = await Assert.ThrowsAsync<CollectiveException>(async () =>
-            await receiver.Inbox.ReceiveAsync(new float[4], 0, WireFormat.Float32, Accumulation.Overwrite, CancellationToken.None));
+        var error = await Assert.ThrowsAsync<CollectiveException>(() => Hang.Guard(
+            receiver.Inbox.ReceiveAsync(new float[4], 0, WireFormat.Float32, Accumulation.Overwrite, CancellationToken.None).AsTask(), "the peer timeout"));
 
-        Assert.InRange(clock.Elapsed.TotalSeconds, 0.9, 10);
+        // Only a lower bound: load can make the watchdog late, never early (the fake-clock test pins the moment).
+        Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(0.9), $"failed after {clock.Elapsed}, before the 1 s peer timeout");
         Assert.Equal(0, error.LostRank);
         Assert.Contains("sent nothing, not even a heartbeat", error.Message);
+        Assert.Equal(0, (await sender.ReadAbortAsync()).LostRank);
+    }
+
+    [Fact]
+    public async Task DataStream_SilentSenderOnAFakeClock_FailsTheReceiveExactlyAtThePeerTimeoutNamingIt()
+    {
+        // An hour: only the fake clock can end it, so a watchdog on the real clock would hang the test.
+        var clock = new FakeTimeProvider();
+        var options = Options with { PeerTimeout = TimeSpan.FromHours(1), TimeProvider = clock };
+        await using var receiver = await SocketReceiver.StartAsync(options);
+        using var sender = await receiver.ConnectAsync();
+        // A first chunk shows the connection attached and heard from before the clock moves.
+        var receiving = receiver.Inbox.ReceiveAsync(new float[1], 0, WireFormat.Float32, Accumulation.Overwrite, CancellationToken.None).AsTask();
+        await sender.Stream.WriteAsync(Frame(FrameKind.Data, 0, 0, Bytes([1f])));
+        await Hang.Guard(receiving, "the first chunk");
+
+        var waiting = receiver.Inbox.ReceiveAsync(new float[4], 1, WireFormat.Float32, Accumulation.Overwrite, CancellationToken.None).AsTask();
+        // The watchdog runs inside Advance, so a failure it finds is already recorded when Advance returns.
+        clock.Advance(options.PeerTimeout - TimeSpan.FromMilliseconds(1));
+        Assert.Null(receiver.Inbox.Failure);
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.NotNull(receiver.Inbox.Failure);
+
+        var error = await Assert.ThrowsAsync<CollectiveException>(() => Hang.Guard(waiting, "the failed receive"));
+        Assert.Equal(0, error.LostRank);
+        Assert.Contains("rank 0 sent nothing, not even a heartbeat, for 3600.0 s (collective timeout 3600 s)", error.Message);
         Assert.Equal(0, (await sender.ReadAbortAsync()).LostRank);
     }
 
@@ -174,100 +198,5 @@ public sealed class SocketDataStreamTests
 
         Assert.Equal(expected, actual);
         Assert.Throws<ArgumentException>(() => RingFrames.Decode(Segments.Cut(bytes.AsSpan(0, bytes.Length - 2).ToArray(), [3]), actual, format, accumulation));
-    }
-
-    private static byte[] Bytes(float[] values) => System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()).ToArray();
-
-    private static byte[] Frame(FrameKind kind, long sequence, long tag, byte[] payload)
-    {
-        var frame = new byte[RingFrames.HeaderBytes + payload.Length];
-        RingFrames.Write(frame, new FrameHeader(kind, WireFormat.Float32, payload.Length, sequence, tag));
-        payload.CopyTo(frame, RingFrames.HeaderBytes);
-        return frame;
-    }
-
-    /// <summary>Rank 1 of 2 receiving: its inbox and server, and a gRPC channel to it.</summary>
-    private sealed class Receiver : IAsyncDisposable
-    {
-        public static readonly Metadata Headers = new() { { CollectiveService.SecretHeader, Secret } };
-
-        private readonly CollectiveServer _server;
-
-        private Receiver(RingInbox inbox, CollectiveServer server)
-        {
-            Inbox = inbox;
-            _server = server;
-            Channel = GrpcChannel.ForAddress(server.Address);
-        }
-
-        public RingInbox Inbox { get; }
-
-        public GrpcChannel Channel { get; }
-
-        public static async Task<Receiver> StartAsync(CollectiveOptions options)
-        {
-            var inbox = new RingInbox(1, 2, Secret, options);
-            return new Receiver(inbox, await CollectiveServer.StartAsync(inbox, new IPEndPoint(IPAddress.Loopback, 0)));
-        }
-
-        /// <summary>A data connection for stream 0, with a freshly granted token unless <paramref name="token"/> is given.</summary>
-        public async Task<Sender> ConnectAsync(byte[]? token = null)
-        {
-            if (token is null)
-            {
-                var grant = await new Collective.CollectiveClient(Channel).OpenDataStreamAsync(
-                    new RingMessage { Kind = RingMessageKind.Hello, SenderRank = 0, WorldSize = 2, StreamIndex = 0 }, Headers);
-                token = grant.Token.ToByteArray();
-            }
-            var client = new TcpClient { NoDelay = true };
-            await client.ConnectAsync(IPAddress.Loopback, _server.Address.Port);
-            var stream = client.GetStream();
-            await stream.WriteAsync(Encoding.ASCII.GetBytes("ASL-RING"));
-            await stream.WriteAsync(token);
-            return new Sender(client, token);
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            Channel.Dispose();
-            Inbox.Dispose();
-            await _server.DisposeAsync();
-        }
-    }
-
-    private sealed class Sender(TcpClient client, byte[] token) : IDisposable
-    {
-        public NetworkStream Stream { get; } = client.GetStream();
-
-        public byte[] Token { get; } = token;
-
-        /// <summary>Writes <paramref name="bytes"/> in pieces of 1 to 13 bytes with a pause now and then.</summary>
-        public async Task TrickleAsync(byte[] bytes)
-        {
-            int offset = 0, piece = 0;
-            while (offset < bytes.Length)
-            {
-                int length = Math.Min(1 + piece % 13, bytes.Length - offset);
-                await Stream.WriteAsync(bytes.AsMemory(offset, length));
-                offset += length;
-                if (++piece % 50 == 0)
-                    await Task.Delay(1);
-            }
-        }
-
-        /// <summary>The abort frame the receiver writes back when it stops, within 10 s.</summary>
-        public async Task<(int LostRank, string Reason)> ReadAbortAsync()
-        {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            var header = new byte[RingFrames.HeaderBytes];
-            await Stream.ReadExactlyAsync(header, timeout.Token);
-            var frame = RingFrames.Read(header);
-            Assert.Equal(FrameKind.Abort, frame.Kind);
-            var payload = new byte[frame.Length];
-            await Stream.ReadExactlyAsync(payload, timeout.Token);
-            return RingFrames.ReadAbort(payload);
-        }
-
-        public void Dispose() => client.Dispose();
     }
 }

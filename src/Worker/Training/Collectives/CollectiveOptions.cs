@@ -21,6 +21,19 @@ public sealed record CollectiveOptions
     /// <summary>How long the ranks wait for each other to start and connect.</summary>
     public TimeSpan RendezvousTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// How long a new connection to the rank's port may take to say what it is: the first bytes of the HTTP/2 preface,
+    /// or the whole data-stream preface and token. A rank's own sender writes them at once, so a connection still
+    /// short of them after this long is not one; it is closed.
+    /// </summary>
+    public TimeSpan PrefaceTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How many connections that started a data-stream preface may wait for the rest of it (and their token) at once;
+    /// one more is closed at once. A rank's sender writes preface and token in one piece, so it never waits here.
+    /// </summary>
+    public int MaxPendingDataConnections { get; init; } = 64;
+
     /// <summary>How chunks travel: on data streams the gRPC service grants (the default), or as gRPC messages.</summary>
     public RingTransport Transport { get; init; } = RingTransport.Socket;
 
@@ -29,6 +42,13 @@ public sealed record CollectiveOptions
 
     /// <summary>TLS between ranks, or null for HTTP/2 cleartext (inside a cluster network).</summary>
     public PeerTls? Tls { get; init; }
+
+    /// <summary>
+    /// The clock of the peer timeout, the heartbeats, the rendezvous timeout and the preface timeout (tests pass a fake
+    /// one). Grace periods of a shutdown and the deadlines of single gRPC calls stay on the real clock, so a clock that
+    /// stands still can delay a failure but never a rank's exit.
+    /// </summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
     /// <summary>How often an idle link says it is alive: a fifth of the peer timeout, within [50 ms, 5 s].</summary>
     public TimeSpan HeartbeatInterval =>
@@ -42,6 +62,10 @@ public sealed record CollectiveOptions
         Check(QueueCapacity is >= 1 and <= 64, nameof(QueueCapacity), QueueCapacity, "an integer in [1, 64]");
         Check(PeerTimeout > TimeSpan.Zero, nameof(PeerTimeout), PeerTimeout, "a positive duration");
         Check(RendezvousTimeout > TimeSpan.Zero, nameof(RendezvousTimeout), RendezvousTimeout, "a positive duration");
+        Check(PrefaceTimeout > TimeSpan.Zero, nameof(PrefaceTimeout), PrefaceTimeout, "a positive duration");
+        Check(MaxPendingDataConnections is >= 1 and <= 65_536, nameof(MaxPendingDataConnections), MaxPendingDataConnections, "an integer in [1, 65536]");
+        if (TimeProvider is null)
+            throw new ArgumentException($"{nameof(TimeProvider)} is null; allowed: a clock, such as TimeProvider.System (the default)");
         Check(Enum.IsDefined(Transport), nameof(Transport), Transport, string.Join(", ", Enum.GetNames<RingTransport>()));
         Check(Enum.IsDefined(Format), nameof(Format), Format, string.Join(", ", Enum.GetNames<WireFormat>()));
         return this;

@@ -22,19 +22,24 @@ public sealed class CollectiveServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private CollectiveServer(WebApplication app, Uri address)
+    private CollectiveServer(WebApplication app, Uri address, RingDataConnections dataConnections)
     {
         _app = app;
         Address = address;
+        DataConnections = dataConnections;
     }
 
     /// <summary>Where the left neighbour connects, e.g. http://127.0.0.1:40123.</summary>
     public Uri Address { get; }
 
+    /// <summary>The middleware that tells data connections from HTTP/2 ones, with its counts of those still opening.</summary>
+    internal RingDataConnections DataConnections { get; }
+
     /// <summary>Starts serving <paramref name="inbox"/> on <paramref name="endpoint"/>; fails naming the address when it is taken.</summary>
     public static async Task<CollectiveServer> StartAsync(RingInbox inbox, IPEndPoint endpoint, CancellationToken ct = default)
     {
         var options = inbox.Options;
+        var dataConnections = new RingDataConnections(inbox);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(2));
@@ -51,7 +56,7 @@ public sealed class CollectiveServer : IAsyncDisposable
                         ClientCertificateMode = ClientCertificateMode.NoCertificate,
                     });
                 }
-                listen.Use(RingDataConnections.Middleware(inbox));
+                listen.Use(dataConnections.Use);
             });
             kestrel.Limits.Http2.InitialConnectionWindowSize = PeerChannels.WindowBytes;
             kestrel.Limits.Http2.InitialStreamWindowSize = PeerChannels.WindowBytes;
@@ -84,7 +89,7 @@ public sealed class CollectiveServer : IAsyncDisposable
             throw new CollectiveException(inbox.Rank, -1, $"cannot listen on {endpoint}: {e.Message}", e);
         }
         string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new CollectiveServer(app, new Uri(address));
+        return new CollectiveServer(app, new Uri(address), dataConnections);
     }
 
     public async ValueTask DisposeAsync()

@@ -9,7 +9,10 @@ internal interface ILinkStream : IAsyncDisposable
     /// <summary>Sends one chunk as message <paramref name="sequence"/>; the caller may overwrite the chunk once this completes.</summary>
     ValueTask SendAsync(ReadOnlyMemory<float> chunk, long sequence, long tag, WireFormat format, CancellationToken ct);
 
-    /// <summary>Says the sender is alive, unless the stream is busy (then data says so anyway).</summary>
+    /// <summary>
+    /// Says the sender is alive, as soon as the write in progress (if any) is done; where a heartbeat already waits, or
+    /// chunks are queued, it adds nothing and is dropped.
+    /// </summary>
     void TrySendHeartbeat();
 
     /// <summary>Refuses further sends with <paramref name="error"/> (the link failed).</summary>

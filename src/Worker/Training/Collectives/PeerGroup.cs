@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
@@ -31,7 +30,8 @@ public static class PeerGroup
         if (string.IsNullOrEmpty(secret))
             throw new ArgumentException("the job secret is empty; every rank of a job needs the same non-empty secret");
 
-        long deadline = Stopwatch.GetTimestamp() + (long)(options.RendezvousTimeout.TotalSeconds * Stopwatch.Frequency);
+        var time = options.TimeProvider;
+        long deadline = time.GetTimestamp() + (long)(options.RendezvousTimeout.TotalSeconds * time.TimestampFrequency);
         var own = ParseEndpoint(peers[rank], rank);
         var right = ParseEndpoint(peers[(rank + 1) % worldSize], (rank + 1) % worldSize);
         var inbox = new RingInbox(rank, worldSize, secret, options);
@@ -45,8 +45,8 @@ public static class PeerGroup
             link = new PeerRingLink(inbox, new UriBuilder(scheme, right.Host, right.Port).Uri, secret);
             await link.ConnectAsync(deadline, ct).ConfigureAwait(false);
             var group = new ProcessGroup(link, rank, worldSize, options.ChunkLength, options.Format, DisposeAsync(inbox, server, link));
-            using var rendezvous = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            rendezvous.CancelAfter(options.RendezvousTimeout + RendezvousSlack);
+            using var expiry = new CancellationTokenSource(options.RendezvousTimeout + RendezvousSlack, time);
+            using var rendezvous = CancellationTokenSource.CreateLinkedTokenSource(ct, expiry.Token);
             try
             {
                 await group.BarrierAsync(rendezvous.Token).ConfigureAwait(false);

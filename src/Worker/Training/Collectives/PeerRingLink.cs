@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using Asl.Distributed.Contracts.V1;
 using Grpc.Core;
@@ -20,13 +19,14 @@ public sealed class PeerRingLink : IRingLink, IAsyncDisposable
     private readonly RingInbox _inbox;
     private readonly Uri _rightAddress;
     private readonly CollectiveOptions _options;
+    private readonly TimeProvider _time;
     private readonly GrpcChannel[] _channels;
     private readonly Metadata _headers;
     private readonly CancellationTokenSource _stop = new();
     private readonly ILinkStream[] _streams;
-    private readonly Timer _heartbeat;
+    private readonly ITimer _heartbeat;
     private long _nextSequence;
-    private long _lastSent = Stopwatch.GetTimestamp();
+    private long _lastSent;
     private long _bytesSent;
     private CollectiveException? _failure;
     private int _closing;
@@ -37,6 +37,8 @@ public sealed class PeerRingLink : IRingLink, IAsyncDisposable
         _inbox = inbox;
         _rightAddress = rightAddress;
         _options = inbox.Options;
+        _time = _options.TimeProvider;
+        _lastSent = _time.GetTimestamp();
         RightRank = (inbox.Rank + 1) % inbox.WorldSize;
         _headers = new Metadata { { CollectiveService.SecretHeader, secret } };
         // Socket streams need one channel only, for the control calls; gRPC streams each get their own connection.
@@ -45,7 +47,7 @@ public sealed class PeerRingLink : IRingLink, IAsyncDisposable
             _channels[s] = PeerChannels.Create(rightAddress, _options);
         _streams = new ILinkStream[_options.Streams];
         _inbox.Failed += error => Fail(error);
-        _heartbeat = new Timer(_ => SendHeartbeat(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _heartbeat = _time.CreateTimer(_ => SendHeartbeat(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>The rank this link sends to.</summary>
@@ -54,9 +56,13 @@ public sealed class PeerRingLink : IRingLink, IAsyncDisposable
     /// <summary>Payload bytes sent so far.</summary>
     public long BytesSent => Interlocked.Read(ref _bytesSent);
 
+    /// <summary>The receiving end of this rank's ring (what the left neighbour sends).</summary>
+    internal RingInbox Inbox => _inbox;
+
     /// <summary>
     /// Opens every stream with a HELLO, retrying while the right neighbour is not listening yet, until
-    /// <paramref name="deadline"/> (a <see cref="Stopwatch"/> timestamp); then fails naming the neighbour.
+    /// <paramref name="deadline"/> (a timestamp of <see cref="CollectiveOptions.TimeProvider"/>); then fails naming
+    /// the neighbour.
     /// </summary>
     public async Task ConnectAsync(long deadline, CancellationToken ct)
     {
@@ -77,12 +83,14 @@ public sealed class PeerRingLink : IRingLink, IAsyncDisposable
                     var status = e is RpcException rpc ? rpc.Status : new Status(StatusCode.Unavailable, e.Message);
                     if (status.StatusCode is StatusCode.Unauthenticated or StatusCode.FailedPrecondition or StatusCode.InvalidArgument or StatusCode.Unimplemented)
                         throw Fail(new CollectiveException(_inbox.Rank, RightRank, $"rank {RightRank} at {_rightAddress} refused the connection ({status.StatusCode}: {status.Detail})"));
-                    if (Stopwatch.GetTimestamp() >= deadline)
+                    if (_time.GetTimestamp() >= deadline)
                     {
                         throw Fail(new CollectiveException(_inbox.Rank, RightRank,
                             $"rank {RightRank} at {_rightAddress} could not be reached within the rendezvous timeout of " +
                             $"{_options.RendezvousTimeout.TotalSeconds:G} s ({status.Detail})"));
                     }
+                    // A pause between tries, not a timeout: on the real clock, so that retries go on while a test's
+                    // fake clock stands still (the deadline above is on the options' clock).
                     await Task.Delay(TimeSpan.FromMilliseconds(100), ct).ConfigureAwait(false);
                 }
             }
@@ -94,7 +102,7 @@ public sealed class PeerRingLink : IRingLink, IAsyncDisposable
     {
         ThrowIfFailed();
         long sequence = _nextSequence++;
-        Volatile.Write(ref _lastSent, Stopwatch.GetTimestamp());
+        Volatile.Write(ref _lastSent, _time.GetTimestamp());
         try
         {
             await _streams[sequence % _streams.Length].SendAsync(chunk, sequence, tag, format, ct).ConfigureAwait(false);
@@ -109,7 +117,7 @@ public sealed class PeerRingLink : IRingLink, IAsyncDisposable
             ThrowIfFailed();
             throw;
         }
-        Volatile.Write(ref _lastSent, Stopwatch.GetTimestamp());
+        Volatile.Write(ref _lastSent, _time.GetTimestamp());
         Interlocked.Add(ref _bytesSent, chunk.Length * WireCodec.BytesPerElement(format));
     }
 
@@ -157,7 +165,7 @@ public sealed class PeerRingLink : IRingLink, IAsyncDisposable
 
     private void SendHeartbeat()
     {
-        if (Stopwatch.GetElapsedTime(Volatile.Read(ref _lastSent)) < _options.HeartbeatInterval)
+        if (_time.GetElapsedTime(Volatile.Read(ref _lastSent)) < _options.HeartbeatInterval)
             return;
         // On the stream of the next message: that is the one the right neighbour waits on (a socket stream is read
         // only while a chunk is due on it). A busy stream means data is on its way anyway.

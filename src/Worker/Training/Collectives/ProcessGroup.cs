@@ -38,6 +38,9 @@ public sealed class ProcessGroup : IAsyncDisposable
             _reduce = new RingAllReduce(link, rank, worldSize, new RingAllReduceOptions { ChunkLength = chunkLength, Format = gradientFormat });
     }
 
+    /// <summary>The link the collectives run over (null in a world of one).</summary>
+    internal IRingLink? Link => _link;
+
     /// <summary>A world of one: every collective is free.</summary>
     public static ProcessGroup Single() => new(null, 0, 1, RingAllReduceOptions.DefaultChunkLength);
 

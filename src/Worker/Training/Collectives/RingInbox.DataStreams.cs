@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.IO.Pipelines;
 using System.Security.Cryptography;
 using Asl.Distributed.Contracts.V1;
@@ -78,7 +77,7 @@ public sealed partial class RingInbox
     private async ValueTask ReceiveFromPipeAsync(int stream, long sequence, Memory<float> destination, long tag, WireFormat format, Accumulation accumulation, CancellationToken ct)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct, _closing.Token);
-        Volatile.Write(ref _waitingSince, Stopwatch.GetTimestamp());
+        Volatile.Write(ref _waitingSince, _time.GetTimestamp());
         try
         {
             var pipe = await _pipes[stream].Task.WaitAsync(stop.Token).ConfigureAwait(false);

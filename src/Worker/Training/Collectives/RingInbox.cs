@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.IO.Pipelines;
 using System.Threading.Channels;
 using Asl.Distributed.Contracts.V1;
@@ -19,10 +18,11 @@ public sealed partial class RingInbox : IDisposable
     private readonly bool[] _attached;
     private readonly byte[]?[] _tokens;
     private readonly TaskCompletionSource<PipeReader>[] _pipes;
-    private readonly Timer _watchdog;
+    private readonly TimeProvider _time;
+    private readonly ITimer _watchdog;
     private readonly CancellationTokenSource _closing = new();
     private readonly Lock _sync = new();
-    private readonly long _started = Stopwatch.GetTimestamp();
+    private readonly long _started;
     private long _nextSequence;
     private long _lastHeard;
     private long _waitingSince;
@@ -37,6 +37,8 @@ public sealed partial class RingInbox : IDisposable
         LeftRank = (rank + worldSize - 1) % worldSize;
         Secret = secret;
         Options = options;
+        _time = options.TimeProvider;
+        _started = _time.GetTimestamp();
         _queues = new Channel<(long, long, WireFormat, Google.Protobuf.ByteString)>[options.Streams];
         for (int s = 0; s < options.Streams; s++)
         {
@@ -49,7 +51,7 @@ public sealed partial class RingInbox : IDisposable
         for (int s = 0; s < options.Streams; s++)
             _pipes[s] = new TaskCompletionSource<PipeReader>(TaskCreationOptions.RunContinuationsAsynchronously);
         var period = TimeSpan.FromTicks(Math.Max(TimeSpan.FromMilliseconds(20).Ticks, options.HeartbeatInterval.Ticks / 2));
-        _watchdog = new Timer(_ => CheckSilence(), null, period, period);
+        _watchdog = _time.CreateTimer(_ => CheckSilence(), null, period, period);
     }
 
     public int Rank { get; }
@@ -103,7 +105,10 @@ public sealed partial class RingInbox : IDisposable
     }
 
     /// <summary>Records that the left neighbour is alive (any message, heartbeats included).</summary>
-    internal void Touch() => Volatile.Write(ref _lastHeard, Stopwatch.GetTimestamp());
+    internal void Touch() => Volatile.Write(ref _lastHeard, _time.GetTimestamp());
+
+    /// <summary>When the left neighbour was last heard from, a timestamp of <see cref="CollectiveOptions.TimeProvider"/> (0: never).</summary>
+    internal long LastHeard => Volatile.Read(ref _lastHeard);
 
     /// <summary>Queues one received chunk of stream <paramref name="streamIndex"/>, waiting while that queue is full.</summary>
     internal ValueTask PostAsync(int streamIndex, RingMessage message, WireFormat format, CancellationToken ct)
@@ -142,7 +147,7 @@ public sealed partial class RingInbox : IDisposable
         (long Sequence, long Tag, WireFormat Format, Google.Protobuf.ByteString Data) chunk;
         if (!queue.Reader.TryRead(out chunk))
         {
-            Volatile.Write(ref _waitingSince, Stopwatch.GetTimestamp());
+            Volatile.Write(ref _waitingSince, _time.GetTimestamp());
             try
             {
                 chunk = await queue.Reader.ReadAsync(ct).ConfigureAwait(false);
@@ -188,8 +193,8 @@ public sealed partial class RingInbox : IDisposable
             return;
         bool joined = Volatile.Read(ref _attachedCount) > 0;
         long heard = Math.Max(Volatile.Read(ref _lastHeard), waitingSince);
-        var silent = Stopwatch.GetElapsedTime(heard);
-        var limit = joined ? Options.PeerTimeout : Options.RendezvousTimeout - Stopwatch.GetElapsedTime(_started, waitingSince);
+        var silent = _time.GetElapsedTime(heard);
+        var limit = joined ? Options.PeerTimeout : Options.RendezvousTimeout - _time.GetElapsedTime(_started, waitingSince);
         if (silent < limit)
             return;
         Fail(joined

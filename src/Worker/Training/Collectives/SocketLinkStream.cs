@@ -23,6 +23,7 @@ internal sealed class SocketLinkStream : ILinkStream
     private CollectiveException? _stopped;
     private int _closing;
     private int _peerFinished;
+    private int _heartbeatWaiting;
 
     private SocketLinkStream(Socket socket, Stream stream, Action<Exception> broke)
     {
@@ -121,7 +122,9 @@ internal sealed class SocketLinkStream : ILinkStream
 
     public void TrySendHeartbeat()
     {
-        if (!_writing.Wait(0))
+        // One heartbeat at most waits behind the write in progress (which may be the previous heartbeat, done on the
+        // wire but not yet released): a stream stalled for long must not pile them up, nor may a beat get lost.
+        if (Interlocked.Exchange(ref _heartbeatWaiting, 1) == 1)
             return;
         _ = HeartbeatAsync();
     }
@@ -152,9 +155,12 @@ internal sealed class SocketLinkStream : ILinkStream
 
     private async Task HeartbeatAsync()
     {
+        await _writing.WaitAsync().ConfigureAwait(false);
+        Volatile.Write(ref _heartbeatWaiting, 0);
         try
         {
-            await _stream.WriteAsync(_heartbeat, CancellationToken.None).ConfigureAwait(false);
+            if (Volatile.Read(ref _closing) == 0)
+                await _stream.WriteAsync(_heartbeat, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException or SocketException)
         {
