@@ -1,8 +1,13 @@
+using Asl.Distributed.Configuration.Training;
+
 namespace Asl.Distributed.Training.Collectives;
 
 /// <summary>Settings of a job's collectives between processes, the same on every rank.</summary>
 public sealed record CollectiveOptions
 {
+    /// <summary>The <c>distributed</c> config section's defaults and ranges, for the settings a config sets.</summary>
+    private static readonly DistributedConfig Defaults = new();
+
     /// <summary>Elements per message; the default 256 Ki floats is 1 MiB, a message size gRPC handles well.</summary>
     public int ChunkLength { get; init; } = RingAllReduceOptions.DefaultChunkLength;
 
@@ -10,16 +15,16 @@ public sealed record CollectiveOptions
     /// Concurrent streams per link, each on its own connection; chunks go round-robin over them. One gRPC stream
     /// moves about a third of what a raw socket does (platform notes), so the gRPC transport needs several.
     /// </summary>
-    public int Streams { get; init; } = 4;
+    public int Streams { get; init; } = Defaults.Streams;
 
     /// <summary>Chunks a stream's receiving queue holds before its sender waits (the bound on memory per link).</summary>
     public int QueueCapacity { get; init; } = 4;
 
     /// <summary>How long a rank waits on a silent peer (no data and no heartbeat) before it fails naming it.</summary>
-    public TimeSpan PeerTimeout { get; init; } = TimeSpan.FromSeconds(60);
+    public TimeSpan PeerTimeout { get; init; } = TimeSpan.FromSeconds(Defaults.TimeoutS);
 
     /// <summary>How long the ranks wait for each other to start and connect.</summary>
-    public TimeSpan RendezvousTimeout { get; init; } = TimeSpan.FromSeconds(60);
+    public TimeSpan RendezvousTimeout { get; init; } = TimeSpan.FromSeconds(Defaults.RendezvousTimeoutS);
 
     /// <summary>
     /// How long a new connection to the rank's port may take to say what it is: the first bytes of the HTTP/2 preface,
@@ -58,7 +63,7 @@ public sealed record CollectiveOptions
     public CollectiveOptions Validate()
     {
         Check(ChunkLength is >= 1 and <= 1 << 24, nameof(ChunkLength), ChunkLength, "an integer in [1, 16777216]");
-        Check(Streams is >= 1 and <= 16, nameof(Streams), Streams, "an integer in [1, 16]");
+        TrainingConfig.Schema.Find("distributed.streams")!.Require(Streams, nameof(Streams));
         Check(QueueCapacity is >= 1 and <= 64, nameof(QueueCapacity), QueueCapacity, "an integer in [1, 64]");
         Check(PeerTimeout > TimeSpan.Zero, nameof(PeerTimeout), PeerTimeout, "a positive duration");
         Check(RendezvousTimeout > TimeSpan.Zero, nameof(RendezvousTimeout), RendezvousTimeout, "a positive duration");
