@@ -97,7 +97,7 @@ public sealed class RunEventsTests : IDisposable
 
         var resumed = new Trainer(stopped, () => InMemoryBatches.Mlp(4), RunData.Unnamed(_train, _val, 4)).Run(resume: true);
         Assert.Equal(RunExitReason.Completed, resumed.ExitReason);
-        AssertSameWeights(new RunFiles(straight.Output.Dir).LastCheckpoint, files.LastCheckpoint);
+        CheckpointAssert.SameMlpWeights(new RunFiles(straight.Output.Dir).LastCheckpoint, files.LastCheckpoint, 4);
     }
 
     [Fact]
@@ -164,15 +164,4 @@ public sealed class RunEventsTests : IDisposable
 
     private TrainingConfig Config(string name, int epochs) => TrainingConfigLoader.Parse("", [$"output.dir={Path.Combine(_folder, name)}",
         $"schedule.epochs={epochs}", "schedule.stop_epoch=0", "optimizer.lr=0.01", "run.ema_decay=0.9", "loss.preset=asl", "run.threads=1"]);
-
-    private static void AssertSameWeights(string first, string second)
-    {
-        using var scope = NewDisposeScope();
-        var a = InMemoryBatches.Mlp(4);
-        var b = InMemoryBatches.Mlp(4);
-        CheckpointFile.ReadModel(first, a);
-        CheckpointFile.ReadModel(second, b);
-        foreach (var ((name, pa), (_, pb)) in a.named_parameters().Zip(b.named_parameters()))
-            Assert.True(pa.eq(pb).all().item<bool>(), $"{name} differs");
-    }
 }

@@ -60,7 +60,8 @@ public sealed class ConfigSchema
     /// <summary>The snake_case spelling of a property name (<c>GammaNeg</c> → <c>gamma_neg</c>).</summary>
     public static string KeyName(string propertyName) => UnderscoredNamingConvention.Instance.Apply(propertyName);
 
-    private bool IsUnderAbsentSection(object root, SettingKey key)
+    /// <summary>Whether <paramref name="key"/> lies inside an optional section that <paramref name="root"/> leaves out.</summary>
+    public bool IsUnderAbsentSection(object root, SettingKey key)
     {
         for (int dot = key.Path.LastIndexOf('.'); dot > 0; dot = key.Path.LastIndexOf('.', dot - 1))
         {

@@ -16,7 +16,7 @@ public static class ConfigYamlWriter
         var top = new YamlMappingNode();
         foreach (var key in schema.Keys)
         {
-            if (IsUnderAbsentSection(root, schema, key))
+            if (schema.IsUnderAbsentSection(root, key))
                 continue;
             var section = SectionOf(top, key.Path);
             object? value = key.GetValue(root);
@@ -56,15 +56,5 @@ public static class ConfigYamlWriter
             node = mapping;
         }
         return node;
-    }
-
-    private static bool IsUnderAbsentSection(object root, ConfigSchema schema, SettingKey key)
-    {
-        for (int dot = key.Path.LastIndexOf('.'); dot > 0; dot = key.Path.LastIndexOf('.', dot - 1))
-        {
-            if (schema.Find(key.Path[..dot]) is { Kind: SettingKind.Section } section && section.GetValue(root) is null)
-                return true;
-        }
-        return false;
     }
 }
