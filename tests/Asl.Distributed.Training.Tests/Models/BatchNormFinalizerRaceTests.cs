@@ -1,4 +1,5 @@
 using Asl.Distributed.Training.Models;
+using Asl.Distributed.Training.Tests.Finalizers;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -16,7 +17,7 @@ namespace Asl.Distributed.Training.Tests.Models;
 [Collection(ProcessWideGarbageCollection.Name)]
 public sealed class BatchNormFinalizerRaceTests
 {
-    // 20,000 training calls: about 10 s on a 2-core machine shared with other builds.
+    // 20,000 training calls: 10-30 s here on 2 cores shared with other builds (load average about 22).
     private const int Rounds = 5_000;
 
     [Fact]

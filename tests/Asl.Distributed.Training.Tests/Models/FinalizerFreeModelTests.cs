@@ -1,4 +1,5 @@
 using Asl.Distributed.Training.Models;
+using Asl.Distributed.Training.Tests.Finalizers;
 using TorchSharp;
 using static TorchSharp.torch;
 

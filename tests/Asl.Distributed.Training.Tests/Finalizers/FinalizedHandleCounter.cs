@@ -4,7 +4,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace Asl.Distributed.Training.Tests.Models;
+namespace Asl.Distributed.Training.Tests.Finalizers;
 
 /// <summary>
 /// Counts the TorchSharp Scalars and tensors that reach their finalizers, from the runtime's own FinalizeObject

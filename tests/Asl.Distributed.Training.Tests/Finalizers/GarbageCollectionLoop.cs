@@ -1,4 +1,4 @@
-namespace Asl.Distributed.Training.Tests.Models;
+namespace Asl.Distributed.Training.Tests.Finalizers;
 
 /// <summary>
 /// A thread that runs full blocking garbage collections and waits for the finalizers they queue, back to back, until

@@ -1,4 +1,4 @@
-namespace Asl.Distributed.Training.Tests.Models;
+namespace Asl.Distributed.Training.Tests.Finalizers;
 
 /// <summary>
 /// Tests that force garbage collections or count every finalizer the process runs: they run alone, after the
