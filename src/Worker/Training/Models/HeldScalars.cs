@@ -14,4 +14,11 @@ internal static class HeldScalars
 {
     /// <summary>The integer 1, as PyTorch makes it from a Python <c>1</c> (an int64 Scalar).</summary>
     public static readonly Scalar One = 1L.ToScalar();
+
+    /// <summary>1 − <paramref name="tensor"/>, computed as TorchSharp's <c>1 - tensor</c> does (negate, add 1) but with held Scalars.</summary>
+    public static torch.Tensor OneMinus(torch.Tensor tensor)
+    {
+        using var negated = tensor.negative();
+        return negated.add(One, One);
+    }
 }
