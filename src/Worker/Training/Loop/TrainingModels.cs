@@ -81,7 +81,7 @@ internal sealed class TrainingModels : IDisposable
         var (decay, noDecay) = ParameterGroups.Split(model);
         var o = config.Optimizer;
         double beta1 = config.Schedule.Kind == ScheduleKind.OneCycle && config.Schedule.CycleMomentum ? config.Schedule.MaxMomentum : 0.9;
-        return optim.Adam(
+        return new Optimizers.Adam( // TorchSharp's Adam, minus the Scalars a finalizer can free mid-step (issue 15)
         [
             new Adam.ParamGroup(decay.Select(p => p.Parameter), o.Lr, beta1, o.Beta2, o.AdamEps, o.WeightDecay),
             new Adam.ParamGroup(noDecay.Select(p => p.Parameter), o.Lr, beta1, o.Beta2, o.AdamEps, 0),

@@ -1,4 +1,5 @@
 using Asl.Distributed.Losses;
+using Asl.Distributed.Training.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -110,8 +111,8 @@ public sealed class AdaptiveAsymmetry
         // detach rather than no_grad: it keeps the work out of the graph without touching the caller's autograd mode.
         var p = logits.detach().to_type(ScalarType.Float64).sigmoid();
         var y = targets.detach().to_type(ScalarType.Float64);
-        var notY = 1 - y;
-        var sums = torch.stack([y.sum(), notY.sum(), (y * p).sum(), (notY * (1 - p)).sum(), y.min(), y.max()])
+        var notY = HeldScalars.OneMinus(y); // not 1 - y, whose Scalars a finalizer could free mid-call (issue 15)
+        var sums = torch.stack([y.sum(), notY.sum(), (y * p).sum(), (notY * HeldScalars.OneMinus(p)).sum(), y.min(), y.max()])
             .cpu().data<double>().ToArray();
         var (yMin, yMax) = (sums[4], sums[5]);
         if (!(yMin >= 0 && yMax <= 1))

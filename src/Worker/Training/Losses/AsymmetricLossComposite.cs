@@ -1,4 +1,5 @@
 using Asl.Distributed.Losses;
+using Asl.Distributed.Training.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -24,15 +25,26 @@ public static class AsymmetricLossComposite
     {
         AsymmetricLossInputs.Check(logits, targets);
         using var scope = NewDisposeScope();
+        // Every Scalar is made here and referenced until the method returns: the operators (1 - p, a + b, x * γ, …)
+        // would make their own, which a finalizer on another thread could free mid-call (issue 15). Each line is the
+        // operation the operator runs, with a Scalar of the same type, so results are unchanged bit for bit.
+        var one = HeldScalars.One;
+        using var clip = s.Clip.ToScalar();
+        using var eps = s.Eps.ToScalar();
+        using var gammaPos = s.GammaPos.ToScalar();
+        using var gammaNeg = s.GammaNeg.ToScalar();
+        using var focalBaseFloor = (s.GuardsFocalWeightBase ? s.Eps : 0).ToScalar();
+        using var batchSize = logits.shape[0].ToScalar();
         var z = AsymmetricLossInputs.ComputeDType(logits);
         var y = targets.to(z.dtype);
+        var notY = HeldScalars.OneMinus(y);
         var p = z.sigmoid();
         var xsPos = p;
-        var xsNeg = 1 - p;
+        var xsNeg = HeldScalars.OneMinus(p);
         if (s.Clip > 0)
-            xsNeg = (xsNeg + s.Clip).clamp_max(1);
+            xsNeg = xsNeg.add(clip, one).clamp_max(one);
 
-        var loss = y * xsPos.clamp_min(s.Eps).log() + (1 - y) * xsNeg.clamp_min(s.Eps).log();
+        var loss = y.mul(xsPos.clamp_min(eps).log()).add(notY.mul(xsNeg.clamp_min(eps).log()), one);
 
         if (s.HasFocalWeight)
         {
@@ -40,10 +52,10 @@ public static class AsymmetricLossComposite
             // Scoped, unlike the official class which switches autograd back on globally afterwards.
             using (torch.set_grad_enabled(!s.DetachFocalWeight && torch.is_grad_enabled()))
             {
-                var pt = xsPos * y + xsNeg * (1 - y);
-                var exponent = s.GammaPos * y + s.GammaNeg * (1 - y);
+                var pt = xsPos.mul(y).add(xsNeg.mul(notY), one);
+                var exponent = y.mul(gammaPos).add(notY.mul(gammaNeg), one);
                 // Soft targets can round pt a hair above 1; a negative base would give pow a NaN.
-                var focalBase = (1 - pt).clamp_min(s.GuardsFocalWeightBase ? s.Eps : 0);
+                var focalBase = HeldScalars.OneMinus(pt).clamp_min(focalBaseFloor);
                 weight = focalBase.pow(exponent);
             }
             loss = loss * weight;
@@ -53,7 +65,7 @@ public static class AsymmetricLossComposite
         {
             LossReduction.Sum => -loss.sum(),
             LossReduction.Mean => -loss.mean(),
-            LossReduction.BatchMean => -loss.sum() / logits.shape[0],
+            LossReduction.BatchMean => (-loss.sum()).div(batchSize),
             LossReduction.None => -loss,
             _ => throw new ArgumentOutOfRangeException(nameof(s), s.Reduction, "unknown reduction"),
         };

@@ -51,9 +51,17 @@ internal sealed class FusedAsymmetricLossFunction : autograd.SingleTensorFunctio
         var grad = ctx.get_saved_variables()[0];
         // A reduced loss is usually the root of backward (incoming gradient 1): hand the stored gradient over
         // instead of spending another pass over it.
-        bool unitSeed = grad_output.dim() == 0 && grad_output.ToDouble() == 1.0;
+        bool unitSeed = grad_output.dim() == 0 && IsOne(grad_output);
         // One entry per argument of apply: logits, targets, settings, needGrad.
         return [unitSeed ? grad : grad.mul(grad_output), null!, null!, null!];
+    }
+
+    // Tensor.ToDouble() reads a Scalar that nothing references during the read, which a finalizer on another thread
+    // could free (issue 15); this one stays referenced until the using ends.
+    private static bool IsOne(Tensor scalarTensor)
+    {
+        using var value = scalarTensor.ToScalar();
+        return value.ToDouble() == 1.0;
     }
 
     private static unsafe double Run<T, TMath>(Tensor logits, Tensor targets, Tensor? loss, Tensor? grad, long count,

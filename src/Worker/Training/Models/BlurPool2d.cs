@@ -22,7 +22,8 @@ public sealed class BlurPool2d : nn.Module<Tensor, Tensor>
     {
         _channels = channels;
         using var taps = tensor(new float[] { 1, 2, 1 });
-        using var outer = taps.outer(taps).div_(16f);
+        using var sixteen = 16f.ToScalar(); // referenced until the constructor ends, so no finalizer frees it mid-call
+        using var outer = taps.outer(taps).div_(sixteen);
         _filt = outer.expand(channels, 1, 3, 3).contiguous().DetachFromDisposeScope();
         register_buffer("filt", _filt, persistent: false);
         RegisterComponents();

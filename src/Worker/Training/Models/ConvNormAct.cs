@@ -15,12 +15,14 @@ public sealed class ConvNormAct : nn.Module<Tensor, Tensor>
     private readonly Conv2d _conv;
 
     [ComponentName(Name = "bn")]
-    private readonly BatchNorm2d _bn;
+    private readonly ScalarSafeBatchNorm2d _bn;
 
     [ComponentName(Name = "aa")]
     private readonly BlurPool2d? _aa;
 
-    private readonly double? _negativeSlope;
+    // A Scalar owned by the module, not made per call: libtorch reads it while no managed code refers to a temporary
+    // one, and a finalizer could free that mid-call (see HeldScalars).
+    private readonly Scalar? _negativeSlope;
 
     /// <summary>
     /// Creates the unit. A stride of 2 with <paramref name="antiAlias"/> runs the conv at stride 1 and downsamples
@@ -31,24 +33,32 @@ public sealed class ConvNormAct : nn.Module<Tensor, Tensor>
     {
         bool blur = antiAlias && stride > 1;
         _conv = nn.Conv2d(inChannels, outChannels, kernel_size: kernelSize, stride: blur ? 1 : stride, padding: kernelSize / 2, bias: false);
-        _bn = nn.BatchNorm2d(outChannels);
+        _bn = new ScalarSafeBatchNorm2d(outChannels);
         _aa = blur ? new BlurPool2d(outChannels) : null;
-        _negativeSlope = negativeSlope;
+        _negativeSlope = negativeSlope?.ToScalar();
         RegisterComponents();
     }
 
     /// <summary>The batch norm, exposed for the zero-initialisation of residual branches.</summary>
-    public BatchNorm2d Norm => _bn;
+    public ScalarSafeBatchNorm2d Norm => _bn;
 
     /// <inheritdoc/>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
         var y = _bn.call(_conv.call(x));
-        if (_negativeSlope is double slope)
-            y = nn.functional.leaky_relu(y, slope, inplace: true);
+        if (_negativeSlope is { } slope)
+            y = y.leaky_relu_(slope);
         if (_aa is not null)
             y = _aa.call(y);
         return y.MoveToOuterDisposeScope();
+    }
+
+    /// <inheritdoc/>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+            _negativeSlope?.Dispose();
+        base.Dispose(disposing);
     }
 }

@@ -16,7 +16,7 @@ public sealed class ResNet : ImageClassifier
     private readonly Conv2d _conv1;
 
     [ComponentName(Name = "bn1")]
-    private readonly BatchNorm2d _bn1;
+    private readonly ScalarSafeBatchNorm2d _bn1;
 
     [ComponentName(Name = "relu")]
     private readonly nn.Module<Tensor, Tensor> _relu;
@@ -48,7 +48,7 @@ public sealed class ResNet : ImageClassifier
         : base(name, numClasses)
     {
         _conv1 = nn.Conv2d(3, 64, kernel_size: 7, stride: 2, padding: 3, bias: false);
-        _bn1 = nn.BatchNorm2d(64);
+        _bn1 = new ScalarSafeBatchNorm2d(64);
         _relu = nn.ReLU();
         _maxpool = nn.MaxPool2d(kernel_size: 3, stride: 2, padding: 1);
         _layer1 = MakeLayer(bottleneck, 64, layers[0], stride: 1);
@@ -90,7 +90,7 @@ public sealed class ResNet : ImageClassifier
         {
             downsample = nn.Sequential(
                 nn.Conv2d(_inplanes, planes * expansion, kernel_size: 1, stride: stride, bias: false),
-                nn.BatchNorm2d(planes * expansion));
+                new ScalarSafeBatchNorm2d(planes * expansion));
         }
 
         var modules = new List<nn.Module<Tensor, Tensor>>(blocks);
@@ -115,7 +115,7 @@ public sealed class ResNet : ImageClassifier
                 case Conv2d conv:
                     nn.init.kaiming_normal_(conv.weight, mode: nn.init.FanInOut.FanOut, nonlinearity: nn.init.NonlinearityType.ReLU);
                     break;
-                case BatchNorm2d bn:
+                case ScalarSafeBatchNorm2d bn:
                     nn.init.ones_(bn.weight);
                     nn.init.zeros_(bn.bias);
                     break;

@@ -15,7 +15,7 @@ public sealed class ResNetBasicBlock : nn.Module<Tensor, Tensor>
     private readonly Conv2d _conv1;
 
     [ComponentName(Name = "bn1")]
-    private readonly BatchNorm2d _bn1;
+    private readonly ScalarSafeBatchNorm2d _bn1;
 
     [ComponentName(Name = "relu")]
     private readonly nn.Module<Tensor, Tensor> _relu;
@@ -24,7 +24,7 @@ public sealed class ResNetBasicBlock : nn.Module<Tensor, Tensor>
     private readonly Conv2d _conv2;
 
     [ComponentName(Name = "bn2")]
-    private readonly BatchNorm2d _bn2;
+    private readonly ScalarSafeBatchNorm2d _bn2;
 
     [ComponentName(Name = "downsample")]
     private readonly Sequential? _downsample;
@@ -34,10 +34,10 @@ public sealed class ResNetBasicBlock : nn.Module<Tensor, Tensor>
         : base(nameof(ResNetBasicBlock))
     {
         _conv1 = nn.Conv2d(inplanes, planes, kernel_size: 3, stride: stride, padding: 1, bias: false);
-        _bn1 = nn.BatchNorm2d(planes);
+        _bn1 = new ScalarSafeBatchNorm2d(planes);
         _relu = nn.ReLU();
         _conv2 = nn.Conv2d(planes, planes, kernel_size: 3, stride: 1, padding: 1, bias: false);
-        _bn2 = nn.BatchNorm2d(planes);
+        _bn2 = new ScalarSafeBatchNorm2d(planes);
         _downsample = downsample;
         RegisterComponents();
     }
@@ -48,6 +48,6 @@ public sealed class ResNetBasicBlock : nn.Module<Tensor, Tensor>
         using var a = _relu.call(_bn1.call(_conv1.call(x)));
         using var b = _bn2.call(_conv2.call(a));
         using var identity = _downsample is null ? x.alias() : _downsample.call(x);
-        return _relu.call(b.add_(identity));
+        return _relu.call(b.add_(identity, HeldScalars.One)); // a held alpha: see HeldScalars
     }
 }

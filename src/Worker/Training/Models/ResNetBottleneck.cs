@@ -18,19 +18,19 @@ public sealed class ResNetBottleneck : nn.Module<Tensor, Tensor>
     private readonly Conv2d _conv1;
 
     [ComponentName(Name = "bn1")]
-    private readonly BatchNorm2d _bn1;
+    private readonly ScalarSafeBatchNorm2d _bn1;
 
     [ComponentName(Name = "conv2")]
     private readonly Conv2d _conv2;
 
     [ComponentName(Name = "bn2")]
-    private readonly BatchNorm2d _bn2;
+    private readonly ScalarSafeBatchNorm2d _bn2;
 
     [ComponentName(Name = "conv3")]
     private readonly Conv2d _conv3;
 
     [ComponentName(Name = "bn3")]
-    private readonly BatchNorm2d _bn3;
+    private readonly ScalarSafeBatchNorm2d _bn3;
 
     [ComponentName(Name = "relu")]
     private readonly nn.Module<Tensor, Tensor> _relu;
@@ -43,11 +43,11 @@ public sealed class ResNetBottleneck : nn.Module<Tensor, Tensor>
         : base(nameof(ResNetBottleneck))
     {
         _conv1 = nn.Conv2d(inplanes, planes, kernel_size: 1, bias: false);
-        _bn1 = nn.BatchNorm2d(planes);
+        _bn1 = new ScalarSafeBatchNorm2d(planes);
         _conv2 = nn.Conv2d(planes, planes, kernel_size: 3, stride: stride, padding: 1, bias: false);
-        _bn2 = nn.BatchNorm2d(planes);
+        _bn2 = new ScalarSafeBatchNorm2d(planes);
         _conv3 = nn.Conv2d(planes, planes * Expansion, kernel_size: 1, bias: false);
-        _bn3 = nn.BatchNorm2d(planes * Expansion);
+        _bn3 = new ScalarSafeBatchNorm2d(planes * Expansion);
         _relu = nn.ReLU();
         _downsample = downsample;
         RegisterComponents();
@@ -60,6 +60,6 @@ public sealed class ResNetBottleneck : nn.Module<Tensor, Tensor>
         using var b = _relu.call(_bn2.call(_conv2.call(a)));
         using var c = _bn3.call(_conv3.call(b));
         using var identity = _downsample is null ? x.alias() : _downsample.call(x);
-        return _relu.call(c.add_(identity));
+        return _relu.call(c.add_(identity, HeldScalars.One)); // a held alpha: see HeldScalars
     }
 }

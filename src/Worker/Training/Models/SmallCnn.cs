@@ -31,7 +31,7 @@ public sealed class SmallCnn : ImageClassifier
             long next = (long)width << i;
             blocks.Add(nn.Sequential(
                 nn.Conv2d(channels, next, kernel_size: 3, stride: 2, padding: 1, bias: false),
-                nn.BatchNorm2d(next),
+                new ScalarSafeBatchNorm2d(next),
                 nn.ReLU()));
             channels = next;
         }

@@ -38,7 +38,7 @@ public sealed class TResNetBasicBlock : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>The last batch norm of the residual branch.</summary>
-    public BatchNorm2d ResidualNorm => _conv2.Norm;
+    public ScalarSafeBatchNorm2d ResidualNorm => _conv2.Norm;
 
     /// <inheritdoc/>
     public override Tensor forward(Tensor x)
@@ -48,6 +48,6 @@ public sealed class TResNetBasicBlock : nn.Module<Tensor, Tensor>
         if (_se is not null)
             y = _se.call(y);
         var shortcut = _downsample is null ? x : _downsample.call(x);
-        return y.add_(shortcut).relu_().MoveToOuterDisposeScope();
+        return y.add_(shortcut, HeldScalars.One).relu_().MoveToOuterDisposeScope(); // a held alpha: see HeldScalars
     }
 }

@@ -42,7 +42,7 @@ public sealed class TResNetBottleneck : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>The last batch norm of the residual branch.</summary>
-    public BatchNorm2d ResidualNorm => _conv3.Norm;
+    public ScalarSafeBatchNorm2d ResidualNorm => _conv3.Norm;
 
     /// <inheritdoc/>
     public override Tensor forward(Tensor x)
@@ -53,6 +53,6 @@ public sealed class TResNetBottleneck : nn.Module<Tensor, Tensor>
             y = _se.call(y);
         y = _conv3.call(y);
         var shortcut = _downsample is null ? x : _downsample.call(x);
-        return y.add_(shortcut).relu_().MoveToOuterDisposeScope();
+        return y.add_(shortcut, HeldScalars.One).relu_().MoveToOuterDisposeScope(); // a held alpha: see HeldScalars
     }
 }
