@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -11,7 +10,11 @@ namespace Asl.Distributed.Worker.Tests;
 /// <summary><see cref="LocalLauncher"/> with real <c>/bin/sh</c> children; the rank arguments arrive as <c>$1</c>...</summary>
 public sealed partial class LocalLauncherTests
 {
-    private static readonly TimeSpan HangLimit = TimeSpan.FromSeconds(20);
+    /// <summary>
+    /// A grace period no rank here needs: each one ends by itself (or by the SIGTERM it is sent), so a kill after
+    /// this long would be a failure, never an effect of load.
+    /// </summary>
+    private static readonly TimeSpan UnreachedGrace = TimeSpan.FromMinutes(10);
 
     [Fact]
     public void Run_ThreeRanks_EachGetsItsRankTheSamePeersAndSecretAndOutputIsPrefixed()
@@ -76,23 +79,56 @@ public sealed partial class LocalLauncherTests
     }
 
     [Fact]
-    public void Run_OneRankFails_ReturnsItsCodeAndKillsTheSurvivorsWithTheirChildren()
+    public async Task Run_OneRankFails_ReturnsItsCodeAndKillsTheSurvivorsWithTheirChildren()
     {
-        const string script = """
-            if [ "$2" = 1 ]; then sleep 0.2; echo "rank 1 gives up" >&2; exit 1; fi
-            sleep 30 &
+        // Rank 1 gives up once the test has seen both survivors name their shell and their child (it creates the
+        // go file then): the kill after the 1 s grace period finds them, however slowly they started. Their
+        // children sleep far beyond any wait here, so only the launcher's kill ends them.
+        string go = Path.Combine(Path.GetTempPath(), $"asl-launcher-go-{Guid.NewGuid():N}");
+        string script = $$"""
+            if [ "$2" = 1 ]; then
+              while [ ! -e '{{go}}' ]; do sleep 0.05; done
+              echo "rank 1 gives up" >&2; exit 1
+            fi
+            sleep 3600 &
             echo "pids $$ $!"
             wait
             """;
         var output = new LineRecorder();
         var error = new LineRecorder();
-        var clock = Stopwatch.StartNew();
+        var survivorsUp = output.When(lines => lines.Count(l => l.Contains("pids ", StringComparison.Ordinal)) == 2);
+        var run = Task.Run(() => LocalLauncher.Run(Sh(script), [], new LaunchOptions(3, TimeSpan.FromSeconds(1)), output, error, CancellationToken.None));
+        var pids = new List<int>();
+        try
+        {
+            await Hang.Guard(Task.WhenAny(survivorsUp, run), "ranks 0 and 2 starting their children");
+            Assert.True(survivorsUp.IsCompleted, $"the launcher returned first:\n{output}\n{error}");
+            pids.AddRange(output.Lines.Where(l => l.Contains("pids ", StringComparison.Ordinal))
+                .SelectMany(l => l[(l.IndexOf("pids ", StringComparison.Ordinal) + 5)..].Split(' '))
+                .Select(p => int.Parse(p, System.Globalization.CultureInfo.InvariantCulture)));
+            File.WriteAllText(go, "");
 
-        int exit = LocalLauncher.Run(Sh(script), [], new LaunchOptions(3, TimeSpan.FromSeconds(1)), output, error, CancellationToken.None);
+            int exit = await Hang.Guard(run, "the launcher's return after rank 1 failed");
 
-        clock.Stop();
-        Assert.True(exit == 1, $"exit {exit}\n{output}\n{error}");
-        Assert.True(clock.Elapsed < HangLimit, $"took {clock.Elapsed}");
+            Assert.True(exit == 1, $"exit {exit}\n{output}\n{error}");
+            AssertRankOneFailedAndTheOthersWereKilled(error);
+            Assert.True(pids.Count == 4, $"expected two shells and two sleeps:\n{output}");
+            foreach (int pid in pids)
+                Assert.True(UnixProcesses.WaitUntilGone(pid, Hang.Limit), $"process {pid} is still alive {Hang.Limit} after the launcher returned");
+        }
+        finally
+        {
+            // Nothing left behind when the test fails: rank 1 may end, and so may what the launcher did not kill.
+            File.WriteAllText(go, "");
+            foreach (int pid in pids.Where(UnixProcesses.IsRunning))
+                UnixProcesses.Send(pid, UnixProcesses.SigKill);
+            if (run.IsCompleted)
+                File.Delete(go);
+        }
+    }
+
+    private static void AssertRankOneFailedAndTheOthersWereKilled(LineRecorder error)
+    {
         Assert.Contains("[rank 1] rank 1 gives up", error.Lines);
         Assert.Single(error.Lines, l => l.StartsWith("asl-worker: rank 1 (pid ", StringComparison.Ordinal) && l.EndsWith(") exited with code 1", StringComparison.Ordinal));
         string verdict = Assert.Single(error.Lines, l => l.StartsWith("asl-worker: exit code", StringComparison.Ordinal));
@@ -106,14 +142,6 @@ public sealed partial class LocalLauncherTests
         Assert.EndsWith("after rank 1 failed", killLine);
         Assert.True(error.ToString().IndexOf("rank 1 gives up", StringComparison.Ordinal)
             < error.ToString().IndexOf("exited with code 1", StringComparison.Ordinal), error.ToString());
-
-        var pids = output.Lines.Where(l => l.Contains("pids ", StringComparison.Ordinal))
-            .SelectMany(l => l[(l.IndexOf("pids ", StringComparison.Ordinal) + 5)..].Split(' '))
-            .Select(p => int.Parse(p, System.Globalization.CultureInfo.InvariantCulture))
-            .ToList();
-        Assert.True(pids.Count == 4, $"expected two shells and two sleeps:\n{output}");
-        foreach (int pid in pids)
-            Assert.True(UnixProcesses.WaitUntilGone(pid, HangLimit), $"process {pid} is still alive");
     }
 
     [Fact]
@@ -140,9 +168,11 @@ public sealed partial class LocalLauncherTests
     public async Task Run_CancelledButEveryRankCompletesItsRun_Returns0()
     {
         // Ranks that finish their work although asked to stop: the job completed, so the launcher says 0, not 130.
+        // (Each ends its child too: one left running would hold the output pipe open after the rank exits.)
         const string script = """
-            trap 'echo "finishing anyway"; exit 0' TERM
             sleep 30 &
+            child=$!
+            trap 'kill $child; echo "finishing anyway"; exit 0' TERM
             echo ready
             wait
             """;
@@ -164,7 +194,7 @@ public sealed partial class LocalLauncherTests
         var output = new LineRecorder();
         var error = new LineRecorder();
 
-        int exit = LocalLauncher.Run(Sh(script), [], new LaunchOptions(3, HangLimit), output, error, CancellationToken.None);
+        int exit = LocalLauncher.Run(Sh(script), [], new LaunchOptions(3, UnreachedGrace), output, error, CancellationToken.None);
 
         Assert.True(exit == 3, $"exit {exit}\n{output}\n{error}");
         string pid = Assert.Single(output.Lines, l => l.StartsWith("[rank 1] pid ", StringComparison.Ordinal))["[rank 1] pid ".Length..];
@@ -188,18 +218,16 @@ public sealed partial class LocalLauncherTests
             """;
         var output = new LineRecorder();
         var error = new LineRecorder();
-        var time = new FakeTimeProvider();
+        var time = new TimerWatchingClock();
         var grace = TimeSpan.FromMinutes(10);
         var run = Task.Run(() => LocalLauncher.Run(Sh(script), [], new LaunchOptions(3, grace) { Time = time }, output, error, CancellationToken.None));
 
-        // The grace period starts once the failure is reported; advance the clock until the launcher acts on it.
-        while (await Task.WhenAny(run, Task.Delay(100)) != run)
-        {
-            if (error.Lines.Any(l => l.EndsWith(") exited with code 1", StringComparison.Ordinal)))
-                time.Advance(grace);
-        }
+        // The grace period starts once rank 1's failure is seen: its timer is the launcher's only one on this clock.
+        await Hang.Guard(Task.WhenAny(time.TimerCreated, run), "the grace period's start");
+        Assert.True(time.TimerCreated.IsCompleted, $"the launcher returned before the grace period started:\n{output}\n{error}");
+        time.Advance(grace);
 
-        int exit = await run;
+        int exit = await Hang.Guard(run, "the kill at the end of the grace period");
         Assert.True(exit == 1, $"exit {exit}\n{output}\n{error}");
         Assert.Contains(error.Lines, l => l.StartsWith("asl-worker: killing rank ", StringComparison.Ordinal) && l.EndsWith("still running 600 s after rank 1 failed", StringComparison.Ordinal));
     }
@@ -273,13 +301,12 @@ public sealed partial class LocalLauncherTests
         var output = new LineRecorder();
         var error = new LineRecorder();
         using var cancel = new CancellationTokenSource();
-        var clock = Stopwatch.StartNew();
-        var run = Task.Run(() => LocalLauncher.Run(Sh(script), [], new LaunchOptions(ranks, HangLimit), output, error, cancel.Token));
-        while (output.Lines.Count(l => l.EndsWith("ready", StringComparison.Ordinal)) < ranks && clock.Elapsed < HangLimit && !run.IsCompleted)
-            await Task.Delay(20);
-        Assert.True(output.Lines.Count(l => l.EndsWith("ready", StringComparison.Ordinal)) == ranks, $"not all ranks came up:\n{output}\n{error}");
+        var ready = output.When(lines => lines.Count(l => l.EndsWith("ready", StringComparison.Ordinal)) == ranks);
+        var run = Task.Run(() => LocalLauncher.Run(Sh(script), [], new LaunchOptions(ranks, UnreachedGrace), output, error, cancel.Token));
+        await Hang.Guard(Task.WhenAny(ready, run), "every rank printing 'ready'");
+        Assert.True(ready.IsCompleted, $"the launcher returned before every rank came up:\n{output}\n{error}");
         cancel.Cancel();
-        int exit = await run.WaitAsync(2 * HangLimit); // throws TimeoutException if the launcher hangs
+        int exit = await Hang.Guard(run, "the launcher's return after the cancellation");
         return (exit, output, error);
     }
 
@@ -289,12 +316,30 @@ public sealed partial class LocalLauncherTests
     [GeneratedRegex(@"^(?<prefix>(\[rank \d+\] )?)launcher=(?<launcher>\d+) pid=(?<pid>\d+)$")]
     private static partial Regex LauncherLine();
 
-    /// <summary>A <see cref="TextWriter"/> that the test may read while the launcher writes to it.</summary>
+    /// <summary>
+    /// A <see cref="TextWriter"/> that the test may read while the launcher writes to it, and whose lines it can await:
+    /// a condition on the complete lines is checked as each line arrives.
+    /// </summary>
     private sealed class LineRecorder : TextWriter
     {
         private readonly StringBuilder _text = new();
+        private readonly List<(Func<string[], bool> Condition, TaskCompletionSource Done)> _waiters = [];
 
         public override Encoding Encoding => Encoding.UTF8;
+
+        /// <summary>Completes once <paramref name="condition"/> holds for the complete lines written so far.</summary>
+        public Task When(Func<string[], bool> condition)
+        {
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            lock (_text)
+            {
+                if (condition(CompleteLines()))
+                    done.SetResult();
+                else
+                    _waiters.Add((condition, done));
+            }
+            return done.Task;
+        }
 
         public string[] Lines
         {
@@ -308,19 +353,62 @@ public sealed partial class LocalLauncherTests
         public override void Write(char value)
         {
             lock (_text)
+            {
                 _text.Append(value);
+                if (value == '\n')
+                    CheckWaiters();
+            }
         }
 
         public override void Write(string? value)
         {
             lock (_text)
+            {
                 _text.Append(value);
+                if (value?.Contains('\n', StringComparison.Ordinal) == true)
+                    CheckWaiters();
+            }
         }
 
         public override string ToString()
         {
             lock (_text)
                 return _text.ToString();
+        }
+
+        /// <summary>The lines that have their end of line; called under the lock.</summary>
+        private string[] CompleteLines()
+        {
+            string text = _text.ToString();
+            int end = text.LastIndexOf('\n');
+            return end < 0 ? [] : text[..end].Split('\n');
+        }
+
+        private void CheckWaiters()
+        {
+            if (_waiters.Count == 0)
+                return;
+            string[] lines = CompleteLines();
+            foreach (var waiter in _waiters.Where(w => w.Condition(lines)).ToList())
+            {
+                waiter.Done.SetResult();
+                _waiters.Remove(waiter);
+            }
+        }
+    }
+
+    /// <summary>A fake clock that says when the first timer is created on it (for the launcher, the grace period).</summary>
+    private sealed class TimerWatchingClock : FakeTimeProvider
+    {
+        private readonly TaskCompletionSource _timerCreated = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task TimerCreated => _timerCreated.Task;
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            var timer = base.CreateTimer(callback, state, dueTime, period);
+            _timerCreated.TrySetResult();
+            return timer;
         }
     }
 }

@@ -57,9 +57,8 @@ public sealed class TrainCommandTests : IDisposable
         string killed = Path.Combine(_folder, "killed");
         using (var worker = new WorkerProcess("train", ConfigPath, $"output.dir={killed}"))
         {
-            var clock = System.Diagnostics.Stopwatch.StartNew();
-            while (!worker.Output.Contains("epoch 1/3 done", StringComparison.Ordinal) && clock.Elapsed < Limit)
-                Thread.Sleep(20);
+            // "done" is printed once the epoch's checkpoint is on disk.
+            worker.WaitForLine(l => l.StartsWith("epoch 1/3 done", StringComparison.Ordinal), Limit);
             worker.Kill(); // SIGKILL: no chance to clean up
         }
         Assert.True(CheckpointFile.ReadState(Path.Combine(killed, "last.ckpt")).Epoch >= 1);

@@ -1,14 +1,15 @@
 using System.Diagnostics;
-using System.Text;
 
 namespace Asl.Distributed.Worker.Tests;
 
-/// <summary>Runs the real <c>asl-worker</c> executable as a child process.</summary>
+/// <summary>Runs the real <c>asl-worker</c> executable as a child process; its output lines can be awaited as they arrive.</summary>
 internal sealed class WorkerProcess : IDisposable
 {
     private readonly Process _process;
-    private readonly StringBuilder _output = new();
-    private readonly StringBuilder _error = new();
+    private readonly object _gate = new();
+    private readonly List<string> _output = [];
+    private readonly List<string> _error = [];
+    private bool _outputClosed;
 
     public WorkerProcess(params string[] args)
         : this(new Dictionary<string, string>(), args)
@@ -24,8 +25,8 @@ internal sealed class WorkerProcess : IDisposable
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "asl-worker.dll"));
         foreach (string arg in args) start.ArgumentList.Add(arg);
         _process = Process.Start(start)!;
-        _process.OutputDataReceived += (_, e) => { lock (_output) _output.AppendLine(e.Data); };
-        _process.ErrorDataReceived += (_, e) => { lock (_error) _error.AppendLine(e.Data); };
+        _process.OutputDataReceived += (_, e) => Add(_output, e.Data, closesOutput: true);
+        _process.ErrorDataReceived += (_, e) => Add(_error, e.Data, closesOutput: false);
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
     }
@@ -34,9 +35,30 @@ internal sealed class WorkerProcess : IDisposable
 
     public bool HasExited => _process.HasExited;
 
-    public string Output { get { lock (_output) return _output.ToString(); } }
+    public string Output { get { lock (_gate) return Text(_output); } }
 
-    public string Error { get { lock (_error) return _error.ToString(); } }
+    public string Error { get { lock (_gate) return Text(_error); } }
+
+    /// <summary>
+    /// Waits for the first standard-output line that matches, woken by each new line; fails if the output ends
+    /// without it or after <paramref name="hangLimit"/>, which only guards against waiting forever.
+    /// </summary>
+    public string WaitForLine(Func<string, bool> match, TimeSpan hangLimit)
+    {
+        long start = Stopwatch.GetTimestamp();
+        lock (_gate)
+        {
+            while (true)
+            {
+                if (_output.FirstOrDefault(match) is { } line)
+                    return line;
+                Assert.False(_outputClosed, $"asl-worker's output ended without the awaited line:\n{Text(_output)}\n{Text(_error)}");
+                var left = hangLimit - Stopwatch.GetElapsedTime(start);
+                Assert.True(left > TimeSpan.Zero, $"no awaited line within {hangLimit} (a hang):\n{Text(_output)}\n{Text(_error)}");
+                Monitor.Wait(_gate, left); // a new line or the end of the output
+            }
+        }
+    }
 
     public int WaitForExit(TimeSpan timeout)
     {
@@ -59,5 +81,19 @@ internal sealed class WorkerProcess : IDisposable
         if (!_process.HasExited)
             _process.Kill(entireProcessTree: true);
         _process.Dispose();
+    }
+
+    private static string Text(List<string> lines) => string.Concat(lines.Select(l => l + "\n"));
+
+    private void Add(List<string> lines, string? line, bool closesOutput)
+    {
+        lock (_gate)
+        {
+            if (line is not null)
+                lines.Add(line);
+            else if (closesOutput)
+                _outputClosed = true;
+            Monitor.PulseAll(_gate);
+        }
     }
 }

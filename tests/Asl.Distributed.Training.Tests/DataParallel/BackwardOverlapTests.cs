@@ -13,6 +13,12 @@ namespace Asl.Distributed.Training.Tests.DataParallel;
 [Collection(Loop.GlobalTorchRandomCollection.Name)]
 public sealed class BackwardOverlapTests
 {
+    /// <summary>
+    /// Only guards against a hang (a rank waiting for ever): TorchSharp on a loaded two-core machine may take many times
+    /// its quiet-machine time, and no test here passes or fails by how long the ranks took.
+    /// </summary>
+    private static readonly TimeSpan HangLimit = TimeSpan.FromMinutes(10);
+
     [Theory]
     [InlineData("mlp", 32, 4096)]
     [InlineData("small_cnn", 32, 2048)]
@@ -41,11 +47,11 @@ public sealed class BackwardOverlapTests
             overlap.FinishAsync().GetAwaiter().GetResult();
             started[rank] = overlap.StartedDuringBackward;
             results[rank] = model.parameters().Select(p => p.grad!.clone().DetachFromDisposeScope()).ToArray();
-        })).ToArray();
+        }) { IsBackground = true }).ToArray();
         foreach (var thread in threads)
             thread.Start();
         foreach (var thread in threads)
-            Assert.True(thread.Join(TimeSpan.FromMinutes(2)));
+            Assert.True(thread.Join(HangLimit), $"{name}: a rank's step did not end within {HangLimit} (a hang)");
 
         Assert.True(started[0] > 0, "no bucket started before backward returned");
         foreach (var result in results)

@@ -15,6 +15,12 @@ namespace Asl.Distributed.Training.Tests.DataParallel;
 [Collection(GlobalTorchRandomCollection.Name)]
 public sealed class DataParallelTrainerTests : IDisposable
 {
+    /// <summary>
+    /// Only guards against a hang (a rank waiting for ever): TorchSharp on a loaded two-core machine may take many times
+    /// its quiet-machine time, and no test here passes or fails by how long the ranks took.
+    /// </summary>
+    private static readonly TimeSpan HangLimit = TimeSpan.FromMinutes(10);
+
     private readonly string _folder = Path.Combine(Path.GetTempPath(), $"asl-dp-trainer-{Guid.NewGuid():N}");
 
     public void Dispose()
@@ -135,11 +141,11 @@ public sealed class DataParallelTrainerTests : IDisposable
             {
                 errors[rank] = e;
             }
-        })).ToArray();
+        }) { IsBackground = true }).ToArray();
         foreach (var thread in threads)
             thread.Start();
         foreach (var thread in threads)
-            Assert.True(thread.Join(TimeSpan.FromMinutes(2)), "a rank did not finish within 2 minutes");
+            Assert.True(thread.Join(HangLimit), $"a rank did not finish within {HangLimit} (a hang)");
         if (!expectFailure)
             Assert.All(errors, e => Assert.Null(e));
         return errors;

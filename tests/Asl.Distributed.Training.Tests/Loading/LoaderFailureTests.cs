@@ -1,6 +1,7 @@
 using Asl.Distributed.Training.Data;
 using Asl.Distributed.Training.Images;
 using Asl.Distributed.Training.Loading;
+using Asl.Distributed.Training.Tests.Collectives;
 
 namespace Asl.Distributed.Training.Tests.Loading;
 
@@ -106,59 +107,106 @@ public sealed class LoaderFailureTests : IDisposable
     }
 
     [Fact]
-    public void ReadEpoch_CancelledAfterTheFirstBatch_ThrowsAndStopsTheWorkers()
+    public async Task ReadEpoch_CancelledAfterTheFirstBatch_ThrowsAndStopsTheWorkers()
     {
-        int started = 0;
+        // The prefetch window spans the whole epoch, so only the stop keeps the workers from reading all 12 samples.
+        // They are held at the start of every sample after batch 0 until the cancelled epoch has returned: each has
+        // claimed at most one sample by then (positions 2 and 3), and must start none after.
+        var workers = new LoaderWorkers(holdAt: position => position >= 2);
         using var cancellation = new CancellationTokenSource();
         using var loader = new MultiLabelLoader(_data.Dataset, new DistributedSampler(12, shuffle: false), LoaderTestData.Pipeline(),
-            new LoaderOptions { BatchSize = 2, WorkerCount = 2, PrefetchBatches = 1, BadSamplePolicy = BadSamplePolicy.Skip, SampleStarting = _ => Interlocked.Increment(ref started) });
-
-        Assert.ThrowsAny<OperationCanceledException>(() =>
+            new LoaderOptions { BatchSize = 2, WorkerCount = 2, PrefetchBatches = 6, BadSamplePolicy = BadSamplePolicy.Skip, SampleStarting = workers.OnSampleStarting });
+        try
         {
-            foreach (var batch in loader.ReadEpoch(cancellation.Token))
-                cancellation.Cancel();
-        });
+            Assert.ThrowsAny<OperationCanceledException>(() =>
+            {
+                foreach (var batch in loader.ReadEpoch(cancellation.Token))
+                    cancellation.Cancel();
+            });
+            workers.Open();
 
-        int afterStop = Volatile.Read(ref started);
-        Thread.Sleep(100);
-        Assert.Equal(afterStop, Volatile.Read(ref started));
-        Assert.True(afterStop < 12);
-        Assert.Equal((false, 1), (loader.LastEpochReport!.Completed, loader.LastEpochReport.BatchCount));
+            await Hang.Until(() => workers.AllEnded, "the cancelled epoch's workers ending");
+            int[] started = workers.Started;
+            Assert.True(started.All(position => position < 4), $"samples started after the cancellation (of {string.Join(", ", started)})");
+            Assert.Equal((false, 1), (loader.LastEpochReport!.Completed, loader.LastEpochReport.BatchCount));
+        }
+        finally
+        {
+            workers.Open();
+        }
     }
 
     [Fact]
-    public void ReadEpoch_CancelledWhileWaiting_Returns()
+    public async Task ReadEpoch_CancelledWhileWaiting_Returns()
     {
-        // One worker blocks inside its first sample, so the consumer waits; cancelling must wake it.
-        using var gate = new ManualResetEventSlim();
+        // The only worker is held inside the first sample, so the consumer waits for batch 0; cancelling must wake it.
+        var workers = new LoaderWorkers(holdAt: _ => true);
         using var cancellation = new CancellationTokenSource();
         using var loader = new MultiLabelLoader(_data.Dataset, new DistributedSampler(12, shuffle: false), LoaderTestData.Pipeline(),
-            new LoaderOptions { BatchSize = 4, WorkerCount = 1, SampleStarting = _ => gate.Wait(TimeSpan.FromSeconds(10)) });
-        cancellation.CancelAfter(100);
+            new LoaderOptions { BatchSize = 4, WorkerCount = 1, SampleStarting = workers.OnSampleStarting });
+        Exception? thrown = null;
+        var consumer = new Thread(() =>
+        {
+            try
+            {
+                loader.ReadEpoch(cancellation.Token).First();
+            }
+            catch (Exception e)
+            {
+                thrown = e;
+            }
+        }) { IsBackground = true };
+        try
+        {
+            consumer.Start();
+            await Hang.Guard(workers.StartsReached(1), "the first sample starting");
+            await Hang.Until(() => (consumer.ThreadState & ThreadState.WaitSleepJoin) != 0, "the consumer waiting for batch 0");
 
-        var watch = System.Diagnostics.Stopwatch.StartNew();
-        Assert.ThrowsAny<OperationCanceledException>(() => loader.ReadEpoch(cancellation.Token).First());
-        gate.Set();
+            cancellation.Cancel();
 
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"took {watch.Elapsed}");
+            await Hang.Until(() => !consumer.IsAlive, "the waiting consumer returning after the cancellation");
+            Assert.IsAssignableFrom<OperationCanceledException>(thrown);
+        }
+        finally
+        {
+            workers.Open();
+        }
     }
 
     [Fact]
-    public void Dispose_DuringAnEpoch_StopsItsThreads()
+    public async Task Dispose_DuringAnEpoch_StopsItsThreads()
     {
-        int started = 0;
+        // A worker is held inside a sample of batch 1 while the consumer holds batch 0: Dispose may only return once
+        // the test lets that sample end, and then no worker thread may be left.
+        var workers = new LoaderWorkers(holdAt: position => position >= 2);
         var loader = new MultiLabelLoader(_data.Dataset, new DistributedSampler(12, shuffle: false), LoaderTestData.Pipeline(),
-            new LoaderOptions { BatchSize = 2, WorkerCount = 2, PrefetchBatches = 1, BadSamplePolicy = BadSamplePolicy.Skip, SampleStarting = _ => Interlocked.Increment(ref started) });
-        using var batches = loader.ReadEpoch().GetEnumerator();
-        Assert.True(batches.MoveNext());
+            new LoaderOptions { BatchSize = 2, WorkerCount = 2, PrefetchBatches = 1, BadSamplePolicy = BadSamplePolicy.Skip, SampleStarting = workers.OnSampleStarting });
+        bool endedWhenDisposeReturned = false;
+        var disposer = new Thread(() =>
+        {
+            loader.Dispose();
+            endedWhenDisposeReturned = workers.AllEnded;
+        }) { IsBackground = true };
+        try
+        {
+            using var batches = loader.ReadEpoch().GetEnumerator();
+            Assert.True(batches.MoveNext());
+            await Hang.Guard(workers.StartsReached(3), "a worker reaching batch 1");
 
-        loader.Dispose();
-        int afterDispose = Volatile.Read(ref started);
-        Thread.Sleep(100);
+            disposer.Start();
+            await Hang.Until(() => (disposer.ThreadState & (ThreadState.WaitSleepJoin | ThreadState.Stopped)) != 0, "Dispose waiting or returning");
+            Assert.True(disposer.IsAlive, "Dispose returned while a worker was still inside a sample");
+            workers.Open();
+            await Hang.Until(() => !disposer.IsAlive, "Dispose returning once the held sample ended");
 
-        Assert.Equal(afterDispose, Volatile.Read(ref started));
-        Assert.Throws<ObjectDisposedException>(() => batches.MoveNext());
-        Assert.Throws<ObjectDisposedException>(() => loader.ReadEpoch());
+            Assert.True(endedWhenDisposeReturned, "a worker thread was still running when Dispose returned");
+            Assert.Throws<ObjectDisposedException>(() => batches.MoveNext());
+            Assert.Throws<ObjectDisposedException>(() => loader.ReadEpoch());
+        }
+        finally
+        {
+            workers.Open();
+        }
     }
 
     private MultiLabelLoader Loader(BadSamplePolicy policy, int workers, int reportLimit = 10) =>

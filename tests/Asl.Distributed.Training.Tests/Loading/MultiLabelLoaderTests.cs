@@ -1,5 +1,6 @@
 using Asl.Distributed.Training.Images;
 using Asl.Distributed.Training.Loading;
+using Asl.Distributed.Training.Tests.Collectives;
 
 namespace Asl.Distributed.Training.Tests.Loading;
 
@@ -75,30 +76,33 @@ public sealed class MultiLabelLoaderTests : IDisposable
     [InlineData(1, 1)]
     [InlineData(2, 4)]
     [InlineData(3, 2)]
-    public void ReadEpoch_SlowConsumer_NeverHasMoreThanPrefetchBatchesInFlight(int prefetch, int workers)
+    public async Task ReadEpoch_SlowConsumer_NeverHasMoreThanPrefetchBatchesInFlight(int prefetch, int workerCount)
     {
-        const int batchSize = 2;
-        int maxStarted = -1;
+        const int batchSize = 2, samples = 23;
+        var workers = new LoaderWorkers();
         var options = new LoaderOptions
         {
             BatchSize = batchSize,
-            WorkerCount = workers,
+            WorkerCount = workerCount,
             PrefetchBatches = prefetch,
-            SampleStarting = position => InterlockedMax(ref maxStarted, position),
+            SampleStarting = workers.OnSampleStarting,
         };
-        using var loader = new MultiLabelLoader(_data.Dataset, new DistributedSampler(23, shuffle: false), LoaderTestData.Pipeline(), options);
+        using var loader = new MultiLabelLoader(_data.Dataset, new DistributedSampler(samples, shuffle: false), LoaderTestData.Pipeline(), options);
 
-        bool sawPrefetch = false;
         foreach (var batch in loader.ReadEpoch())
         {
-            Thread.Sleep(30);
-            // Holding batch h, workers may have started batches h + 1 … h + prefetch and no further.
-            int furthestBatch = Volatile.Read(ref maxStarted) / batchSize;
-            Assert.True(furthestBatch <= batch.BatchNumber + prefetch, $"batch {furthestBatch} started while the consumer held {batch.BatchNumber}");
-            sawPrefetch |= furthestBatch == batch.BatchNumber + prefetch;
+            // Holding batch h, workers may start batches h + 1 … h + prefetch and no further. The consumer holds it
+            // until they have started all of those and every worker waits: any start beyond would have happened.
+            int h = batch.BatchNumber;
+            int allowed = Math.Min(samples, (h + 1 + prefetch) * batchSize);
+            await Hang.Guard(workers.StartsReached(allowed), $"the workers reading ahead to batch {h + prefetch}");
+            await Hang.Until(() => workers.AllIdle, $"the workers waiting while the consumer holds batch {h}");
+
+            int furthestBatch = workers.Started.Max() / batchSize;
+            Assert.True(furthestBatch <= h + prefetch, $"batch {furthestBatch} started while the consumer held {h}");
         }
 
-        Assert.True(sawPrefetch, "the loader never read ahead");
+        Assert.Equal(samples, workers.Started.Length);
         Assert.Equal(prefetch, loader.LastEpochReport!.PeakBatchesInFlight);
     }
 
@@ -163,17 +167,5 @@ public sealed class MultiLabelLoaderTests : IDisposable
         sampler.SetEpoch(epoch);
         using var loader = new MultiLabelLoader(_data.Dataset, sampler, LoaderTestData.Pipeline(), options);
         return LoaderTestData.ReadAll(loader);
-    }
-
-    private static void InterlockedMax(ref int target, int value)
-    {
-        int current = Volatile.Read(ref target);
-        while (value > current)
-        {
-            int seen = Interlocked.CompareExchange(ref target, value, current);
-            if (seen == current)
-                return;
-            current = seen;
-        }
     }
 }
