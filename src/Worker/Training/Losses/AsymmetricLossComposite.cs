@@ -1,5 +1,5 @@
 using Asl.Distributed.Losses;
-using Asl.Distributed.Training.Models;
+using Asl.Distributed.Training.Interop;
 using TorchSharp;
 using static TorchSharp.torch;
 

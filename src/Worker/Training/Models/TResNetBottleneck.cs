@@ -1,3 +1,4 @@
+using Asl.Distributed.Training.Interop;
 using TorchSharp;
 using TorchSharp.Modules;
 using TorchSharp.Utils;

@@ -1,4 +1,4 @@
-using Asl.Distributed.Training.Models;
+using Asl.Distributed.Training.Interop;
 using TorchSharp;
 using static TorchSharp.torch;
 

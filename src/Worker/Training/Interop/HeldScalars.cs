@@ -1,6 +1,6 @@
 using TorchSharp;
 
-namespace Asl.Distributed.Training.Models;
+namespace Asl.Distributed.Training.Interop;
 
 /// <summary>
 /// Scalars that stay reachable for the whole process. TorchSharp 0.107 hands libtorch only a Scalar's raw handle and
