@@ -5,9 +5,9 @@ using static TorchSharp.torch;
 namespace Asl.Distributed.Training.Losses;
 
 /// <summary>
-/// The multi-label asymmetric loss as tensor operations in the order of the official <c>AsymmetricLoss</c>
-/// (asl-reference §1, steps 1–5), differentiated by autograd. It runs on any device and is the reference the
-/// fused kernel is held to.
+/// The multi-label asymmetric loss as tensor operations following the official <c>AsymmetricLoss</c>
+/// (asl-reference §1, steps 1–5), with the logs taken in log space, differentiated by autograd. It runs on any
+/// device and is the reference the fused kernel is held to.
 /// </summary>
 public static class AsymmetricLossComposite
 {
@@ -16,9 +16,16 @@ public static class AsymmetricLossComposite
     /// [0, 1]; soft targets allowed). Half-precision logits are computed in float32; float64 stays float64.
     /// </summary>
     /// <remarks>
-    /// The log terms clamp their argument at eps exactly as the official code does, so a positive whose
-    /// probability is below eps (logit below about −18.4) contributes a constant and gets no gradient. This
-    /// implementation keeps that dead gradient on purpose: users compare runs against the official code.
+    /// The official code takes log(max(x, eps)) of x = p and x = 1 − p_m. Here the same values come as
+    /// max(log x, log eps), with log p = log σ(z) and, without a clip, log(1 − p) = log σ(−z), both computed without
+    /// forming p: in float32, σ(z) rounds to 1 above z ≈ 17.3, and log(max(1 − p, eps)) would be log eps with no
+    /// gradient for a negative the float64 formula still sees (loss 17.0 at z = 17, gradient 1). With a clip,
+    /// log(1 − p_m) is log1p(−p_m), exact where p_m is small, and 1 − p_m ≥ m keeps it well away from 0. The
+    /// focusing weight's base 1 − pt is y·(1 − p) + (1 − y)·p_m, the same number without the cancellation.
+    /// The clamps keep their official meaning: a positive whose probability is below eps (logit below about
+    /// −18.4) contributes a constant and gets no gradient, and this implementation keeps that dead gradient on
+    /// purpose (users compare runs against the official code); the same holds for a negative above +18.4 without
+    /// a clip.
     /// </remarks>
     public static Tensor Compute(Tensor logits, Tensor targets, AsymmetricLossSettings s)
     {
@@ -26,13 +33,28 @@ public static class AsymmetricLossComposite
         using var scope = NewDisposeScope();
         var z = AsymmetricLossInputs.ComputeDType(logits);
         var y = targets.to(z.dtype);
-        var p = z.sigmoid();
-        var xsPos = p;
-        var xsNeg = 1 - p;
+        var yNeg = 1 - y;
+        double logEps = Math.Log(s.Eps);
+        // p and q = 1 − p as exponentials of log σ(±z): sigmoid's backward, σ(1 − σ) from its output, loses the
+        // derivative of the side near 1 in float32, log σ's does not.
+        var logP = nn.functional.logsigmoid(z);
+        var logQ = nn.functional.logsigmoid(-z);
+        var p = logP.exp();
+        var q = logQ.exp();
+        Tensor pm, logQNeg;
         if (s.Clip > 0)
-            xsNeg = (xsNeg + s.Clip).clamp_max(1);
+        {
+            // min(1 − p + m, 1) = 1 − p_m with p_m = max(p − m, 0); the clamp stops the gradient of negatives with p < m.
+            pm = (p - s.Clip).clamp_min(0);
+            logQNeg = (-pm).log1p();
+        }
+        else
+        {
+            pm = p;
+            logQNeg = logQ;
+        }
 
-        var loss = y * xsPos.clamp_min(s.Eps).log() + (1 - y) * xsNeg.clamp_min(s.Eps).log();
+        var loss = y * logP.clamp_min(logEps) + yNeg * logQNeg.clamp_min(logEps);
 
         if (s.HasFocalWeight)
         {
@@ -40,10 +62,9 @@ public static class AsymmetricLossComposite
             // Scoped, unlike the official class which switches autograd back on globally afterwards.
             using (torch.set_grad_enabled(!s.DetachFocalWeight && torch.is_grad_enabled()))
             {
-                var pt = xsPos * y + xsNeg * (1 - y);
-                var exponent = s.GammaPos * y + s.GammaNeg * (1 - y);
-                // Soft targets can round pt a hair above 1; a negative base would give pow a NaN.
-                var focalBase = (1 - pt).clamp_min(s.GuardsFocalWeightBase ? s.Eps : 0);
+                var exponent = s.GammaPos * y + s.GammaNeg * yNeg;
+                // Targets outside [0, 1] could make the base negative, and pow of it a NaN: floor it at 0 (or eps).
+                var focalBase = (y * q + yNeg * pm).clamp_min(s.GuardsFocalWeightBase ? s.Eps : 0);
                 weight = focalBase.pow(exponent);
             }
             loss = loss * weight;

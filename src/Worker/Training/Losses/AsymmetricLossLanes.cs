@@ -6,9 +6,12 @@ namespace Asl.Distributed.Training.Losses;
 
 /// <summary>
 /// Loss and gradient of one vector of labels: the formulas of <see cref="AsymmetricLossComposite"/> differentiated
-/// by hand, masks included (the eps clamps, the clip's clamp at 1, the floor of the focusing weight's base), so
-/// both forms agree to rounding. Vectors of hard targets (every lane 0 or 1) take a shorter route: one log for the
-/// log term, and integer powers by multiplication when γ+ and γ− are whole numbers.
+/// by hand, masks included (the eps clamps, the clip's clamp, the floor of the focusing weight's base), so both
+/// forms agree to rounding. As there, the logs are taken in log space: log σ(±z) = −(max(∓z, 0) + log1p(e^−|z|))
+/// and, with a clip, log(1 − p_m) = log1p(−p_m), each log1p as one log plus the rounding of its argument, so that
+/// float32 keeps the relative accuracy of float64 for confident labels. Vectors of hard targets (every lane 0 or
+/// 1) take a shorter route: one log per label, and integer powers by multiplication when γ+ and γ− are whole
+/// numbers.
 /// </summary>
 internal static class AsymmetricLossLanes
 {
@@ -21,45 +24,78 @@ internal static class AsymmetricLossLanes
         where TMath : struct, IVectorMath<T>
     {
         var one = c.One;
-        var p = one / (one + TMath.Exp(-z));
-        var qRaw = one - p;
-        var qNeg = qRaw;
-        var clipPass = Vector256<T>.AllBitsSet;
-        if (c.HasClip)
-        {
-            // min(1 − p + m, 1) is 1 − max(p − m, 0); the clamp at 1 stops the gradient of negatives with p < m.
-            var shifted = qRaw + c.Clip;
-            clipPass = Vector256.LessThanOrEqual(shifted, one);
-            qNeg = Vector256.MinNative(shifted, one);
-        }
+        var zero = Vector256<T>.Zero;
+        // p = σ(z) and q = 1 − p each from e = e^−|z| ≤ 1, so neither is a difference of nearly equal numbers
+        // (float32 rounds σ(z) to 1 above z ≈ 17.3, where 1 − σ(z) would be 0).
+        var e = TMath.Exp(-Vector256.Abs(z));
+        var d = one + e;
+        var s = one / d; // σ(|z|)
+        var t = e * s;   // σ(−|z|)
+        var nonNegative = Vector256.GreaterThanOrEqual(z, zero);
+        var p = Vector256.ConditionalSelect(nonNegative, s, t);
+        var q = Vector256.ConditionalSelect(nonNegative, t, s);
+        // log1p(e) = log d + log(1 + r/d), where r = e − (d − 1) is what rounding d = 1 + e dropped (computed exactly:
+        // d − 1 is exact for d in [1, 2]); r/d is below an ulp of log d unless e is small, and then it is the part
+        // log d lost.
+        var dRounding = e - (d - one);
+        var logPTail = Vector256.MaxNative(-z, zero); // log σ(z) = −(max(−z, 0) + log1p(e))
+
         var yNeg = one - y;
         var isPositive = Vector256.Equals(y, one);
         // Masks are compared by their sign bits: as floats, all-bits-set is a NaN and never equals itself.
-        bool hard = Vector256.ExtractMostSignificantBits(isPositive | Vector256.Equals(y, Vector256<T>.Zero)) == AllLanes<T>();
+        bool hard = Vector256.ExtractMostSignificantBits(isPositive | Vector256.Equals(y, zero)) == AllLanes<T>();
 
-        // pt is the probability of the label's own side; with a hard target the log term is log(max(pt, eps)).
-        Vector256<T> pt, a;
-        if (hard)
+        // p_m = max(p − m, 0) is the negative's shifted probability (p itself without a clip); logNeg = log(1 − p_m).
+        var pm = p;
+        var qNeg = q;
+        var clipPass = Vector256<T>.AllBitsSet;
+        Vector256<T> logPos, logNeg;
+        if (!c.HasClip)
         {
-            pt = Vector256.ConditionalSelect(isPositive, p, qNeg);
-            a = TMath.Log(Vector256.MaxNative(pt, c.Eps));
+            var log1pE = TMath.Log(d) + dRounding * s;
+            logPos = -(logPTail + log1pE);
+            logNeg = -(Vector256.MaxNative(z, zero) + log1pE);
         }
         else
         {
-            pt = y * p + yNeg * qNeg;
-            a = y * TMath.Log(Vector256.MaxNative(p, c.Eps)) + yNeg * TMath.Log(Vector256.MaxNative(qNeg, c.Eps));
+            // min(1 − p + m, 1) is 1 − max(p − m, 0); the clamp stops the gradient of negatives with p < m.
+            var shifted = p - c.Clip;
+            clipPass = Vector256.GreaterThanOrEqual(shifted, zero);
+            pm = Vector256.MaxNative(shifted, zero);
+            qNeg = one - pm;
+            // The rounding of 1 − p_m, exact (Fast2Sum, 1 ≥ p_m); non-zero only for q_neg in [½, 1], where 2 − q_neg
+            // stands in for 1/q_neg closely enough for a correction of an ulp.
+            var qNegRounding = (one - qNeg) - pm;
+            var qNegShare = qNegRounding * (c.Two - qNeg);
+            if (hard)
+            {
+                // One log per label: each lane needs only its own side (the other side's value is not used).
+                var ownLog = TMath.Log(Vector256.ConditionalSelect(isPositive, d, qNeg));
+                logPos = -(logPTail + ownLog + dRounding * s);
+                logNeg = ownLog + qNegShare;
+            }
+            else
+            {
+                logPos = -(logPTail + TMath.Log(d) + dRounding * s);
+                logNeg = TMath.Log(qNeg) + qNegShare;
+            }
         }
 
-        var dA = Vector256<T>.Zero;
-        var slope = Vector256<T>.Zero;
+        // The official log(max(x, eps)) is max(log x, log eps).
+        var a = hard
+            ? Vector256.MaxNative(Vector256.ConditionalSelect(isPositive, logPos, logNeg), c.LogEps)
+            : y * Vector256.MaxNative(logPos, c.LogEps) + yNeg * Vector256.MaxNative(logNeg, c.LogEps);
+
+        var dA = zero;
+        var slope = zero;
         if (c.NeedGrad)
         {
-            // d log(max(p, eps))/dz = (1 − p) where p ≥ eps; d log(max(q, eps))/dz = −p(1 − p)/q where q ≥ eps and
-            // the clip did not saturate. Masks are ANDed so a 0/0 in a dead lane becomes +0.
-            slope = p * qRaw;
-            var posPass = Vector256.GreaterThanOrEqual(p, c.Eps);
-            var negPass = Vector256.GreaterThanOrEqual(qNeg, c.Eps) & clipPass;
-            dA = y * (qRaw & posPass) - yNeg * ((slope / qNeg) & negPass);
+            // d log p/dz = 1 − p = q where log p ≥ log eps; d log(1 − p_m)/dz = −p(1 − p)/(1 − p_m) where log(1 − p_m)
+            // ≥ log eps and the clip did not saturate (−p without a clip). Masks are ANDed so a dead lane gives +0.
+            slope = p * q;
+            var posGrad = q & Vector256.GreaterThanOrEqual(logPos, c.LogEps);
+            var negGrad = (c.HasClip ? slope / qNeg : p) & Vector256.GreaterThanOrEqual(logNeg, c.LogEps) & clipPass;
+            dA = hard ? Vector256.ConditionalSelect(isPositive, posGrad, -negGrad) : y * posGrad - yNeg * negGrad;
         }
 
         // The vector exp, log, min and max do not carry NaN through; a NaN logit must still give a NaN loss and
@@ -72,8 +108,9 @@ internal static class AsymmetricLossLanes
             return;
         }
 
+        // The focusing weight's base 1 − pt, as y·(1 − p) + (1 − y)·p_m: equal, and without cancellation.
         var exponent = c.GammaPos * y + c.GammaNeg * yNeg;
-        var focalBase = one - pt;
+        var focalBase = hard ? Vector256.ConditionalSelect(isPositive, q, pm) : y * q + yNeg * pm;
         var basePass = Vector256.GreaterThanOrEqual(focalBase, c.BaseFloor);
         focalBase = Vector256.MaxNative(focalBase, c.BaseFloor);
         Vector256<T> weight;
@@ -85,12 +122,12 @@ internal static class AsymmetricLossLanes
         {
             // pow(b, e) = exp(e·log b), with pow(b, 0) = 1 even for b = 0 (where e·log b would be 0·−∞).
             weight = Vector256.ConditionalSelect(
-                Vector256.Equals(exponent, Vector256<T>.Zero), one, TMath.Exp(exponent * TMath.Log(focalBase)));
+                Vector256.Equals(exponent, zero), one, TMath.Exp(exponent * TMath.Log(focalBase)));
         }
         loss = KeepNaN(-(weight * a), isNumber);
         if (!c.NeedGrad)
         {
-            grad = Vector256<T>.Zero;
+            grad = zero;
             return;
         }
 
@@ -101,10 +138,10 @@ internal static class AsymmetricLossLanes
             // autograd's pow gives 0 for e = 0 and the floor of the base gives 0 below it. b^(e−1) is w/b; at b = 0
             // (only without the guard, where every e is 0 or at least 1) it is 1 for e = 1 and 0 otherwise.
             var powLessOne = Vector256.ConditionalSelect(
-                Vector256.Equals(focalBase, Vector256<T>.Zero),
+                Vector256.Equals(focalBase, zero),
                 Vector256.Equals(exponent, one) & one,
                 weight / focalBase);
-            var weightSlope = Vector256.ConditionalSelect(Vector256.Equals(exponent, Vector256<T>.Zero), Vector256<T>.Zero, exponent * powLessOne) & basePass;
+            var weightSlope = Vector256.ConditionalSelect(Vector256.Equals(exponent, zero), zero, exponent * powLessOne) & basePass;
             var baseSlope = yNeg * (slope & clipPass) - y * slope;
             g += a * weightSlope * baseSlope;
         }
@@ -137,11 +174,12 @@ internal static class AsymmetricLossLanes
         public Constants(AsymmetricLossSettings s, double gradScale, bool needGrad)
         {
             One = Vector256.Create(T.One);
-            Eps = Vector256.Create(T.CreateTruncating(s.Eps));
+            Two = Vector256.Create(T.CreateTruncating(2));
+            LogEps = Vector256.Create(T.CreateTruncating(Math.Log(s.Eps)));
             Clip = Vector256.Create(T.CreateTruncating(s.Clip));
             GammaPos = Vector256.Create(T.CreateTruncating(s.GammaPos));
             GammaNeg = Vector256.Create(T.CreateTruncating(s.GammaNeg));
-            BaseFloor = s.GuardsFocalWeightBase ? Eps : Vector256<T>.Zero;
+            BaseFloor = s.GuardsFocalWeightBase ? Vector256.Create(T.CreateTruncating(s.Eps)) : Vector256<T>.Zero;
             GradScale = Vector256.Create(T.CreateTruncating(gradScale));
             HasClip = s.Clip > 0;
             HasWeight = s.HasFocalWeight;
@@ -153,7 +191,9 @@ internal static class AsymmetricLossLanes
         }
 
         public Vector256<T> One { get; }
-        public Vector256<T> Eps { get; }
+        public Vector256<T> Two { get; }
+        /// <summary>log eps, rounded from float64, so the clamp sits where the float64 formula puts it.</summary>
+        public Vector256<T> LogEps { get; }
         public Vector256<T> Clip { get; }
         public Vector256<T> GammaPos { get; }
         public Vector256<T> GammaNeg { get; }
