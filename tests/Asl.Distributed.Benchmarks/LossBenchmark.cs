@@ -9,9 +9,10 @@ namespace Asl.Distributed.Benchmarks;
 /// <summary>
 /// Forward + backward time and peak native memory of the fused and composite ASL against TorchSharp's own
 /// binary_cross_entropy_with_logits (one elementwise pass: the floor) at COCO and Open Images sizes.
-/// Usage: loss [--threads N] [--seconds S]. Peak memory is measured in a fresh child process per row
-/// (<c>loss-memory IMPLEMENTATION BATCH CLASSES</c>), with glibc told to map every large block, so that freed
-/// tensors cached by earlier iterations cannot hide an implementation's intermediates.
+/// Usage: loss [--threads N] [--seconds S] [--preset asl|asl-coco|bce|focal] (default asl, the official
+/// settings; bce and focal take the clip-0 route). Peak memory is measured in a fresh child process per row
+/// (<c>loss-memory IMPLEMENTATION BATCH CLASSES THREADS PRESET</c>), with glibc told to map every large block, so
+/// that freed tensors cached by earlier iterations cannot hide an implementation's intermediates.
 /// </summary>
 internal static class LossBenchmark
 {
@@ -21,11 +22,12 @@ internal static class LossBenchmark
     {
         int threads = Option(args, "--threads", 2);
         double seconds = Option(args, "--seconds", 2.0);
+        string preset = Option(args, "--preset", "asl");
         torch.set_num_threads(threads);
         torch.manual_seed(0);
-        var settings = AsymmetricLossSettings.From(AsymmetricLossOptions.Official);
+        var settings = AsymmetricLossSettings.From(AsymmetricLossOptions.FromPreset(preset, "--preset"));
 
-        Console.WriteLine($"torch threads: {torch.get_num_threads()}, {Environment.ProcessorCount} cores, official ASL settings, reduction sum, float32");
+        Console.WriteLine($"torch threads: {torch.get_num_threads()}, {Environment.ProcessorCount} cores, preset {preset} ({settings}), reduction sum, float32");
         Console.WriteLine();
         Console.WriteLine("| batch × classes | implementation | forward + backward (ms, median) | forward only, no grad (ms) | peak extra memory (MiB) | vs composite | vs BCE-with-logits |");
         Console.WriteLine("|---|---|---|---|---|---|---|");
@@ -40,7 +42,7 @@ internal static class LossBenchmark
             for (int i = 0; i < Candidates.Length; i++)
             {
                 var (trainMs, evalMs) = results[i];
-                double peakMiB = PeakMemoryInChild(Candidates[i].Key, batch, classes, threads);
+                double peakMiB = PeakMemoryInChild(Candidates[i].Key, batch, classes, threads, preset);
                 Console.WriteLine(
                     $"| {batch} × {classes} | {Candidates[i].Name} | {trainMs:F3} | {evalMs:F3} | {peakMiB:F1} | " +
                     $"{trainMs / results[1].TrainMs:F2}× | {trainMs / results[2].TrainMs:F2}× |");
@@ -63,10 +65,11 @@ internal static class LossBenchmark
         int batch = int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture);
         int classes = int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture);
         torch.set_num_threads(int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture));
+        var settings = AsymmetricLossSettings.From(AsymmetricLossOptions.FromPreset(args.Length > 4 ? args[4] : "asl", "preset"));
         torch.manual_seed(0);
         var logits = torch.randn(batch, classes) * 3;
         var targets = torch.rand(batch, classes).lt(0.05).to(ScalarType.Float32);
-        var loss = candidate.Loss(targets, AsymmetricLossSettings.From(AsymmetricLossOptions.Official));
+        var loss = candidate.Loss(targets, settings);
         Console.WriteLine(PeakResidentMiBDuring(() =>
         {
             using var scope = NewDisposeScope();
@@ -76,12 +79,12 @@ internal static class LossBenchmark
         return 0;
     }
 
-    private static double PeakMemoryInChild(string key, int batch, int classes, int threads)
+    private static double PeakMemoryInChild(string key, int batch, int classes, int threads, string preset)
     {
         var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true };
         if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet")
             start.ArgumentList.Add(typeof(LossBenchmark).Assembly.Location);
-        foreach (string arg in new[] { "loss-memory", key, $"{batch}", $"{classes}", $"{threads}" })
+        foreach (string arg in new[] { "loss-memory", key, $"{batch}", $"{classes}", $"{threads}", preset })
             start.ArgumentList.Add(arg);
         start.Environment["MALLOC_MMAP_THRESHOLD_"] = "65536";
         using var child = Process.Start(start)!;
