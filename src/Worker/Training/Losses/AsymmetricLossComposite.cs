@@ -35,23 +35,22 @@ public static class AsymmetricLossComposite
         var y = targets.to(z.dtype);
         var yNeg = 1 - y;
         double logEps = Math.Log(s.Eps);
-        // p and q = 1 − p as exponentials of log σ(±z): sigmoid's backward, σ(1 − σ) from its output, loses the
-        // derivative of the side near 1 in float32, log σ's does not.
+        // p = σ(z) as the exponential of log σ(z), so that its derivative is p·σ(−z) from log σ's backward: sigmoid's
+        // own backward, σ(1 − σ) from its output, loses it where σ rounds to 1. q = 1 − p is needed for the
+        // focusing weight's base only, and its derivative only where the weight is differentiated.
         var logP = nn.functional.logsigmoid(z);
-        var logQ = nn.functional.logsigmoid(-z);
-        var p = logP.exp();
-        var q = logQ.exp();
-        Tensor pm, logQNeg;
+        Tensor? logQ = s.Clip > 0 ? null : nn.functional.logsigmoid(-z);
+        Tensor logQNeg;
+        Tensor? pm = null; // p_m, here when the log term needs it; without a clip it is p
         if (s.Clip > 0)
         {
             // min(1 − p + m, 1) = 1 − p_m with p_m = max(p − m, 0); the clamp stops the gradient of negatives with p < m.
-            pm = (p - s.Clip).clamp_min(0);
+            pm = (logP.exp() - s.Clip).clamp_min(0);
             logQNeg = (-pm).log1p();
         }
         else
         {
-            pm = p;
-            logQNeg = logQ;
+            logQNeg = logQ!;
         }
 
         var loss = y * logP.clamp_min(logEps) + yNeg * logQNeg.clamp_min(logEps);
@@ -59,12 +58,15 @@ public static class AsymmetricLossComposite
         if (s.HasFocalWeight)
         {
             Tensor weight;
+            bool differentiated = !s.DetachFocalWeight && torch.is_grad_enabled();
             // Scoped, unlike the official class which switches autograd back on globally afterwards.
-            using (torch.set_grad_enabled(!s.DetachFocalWeight && torch.is_grad_enabled()))
+            using (torch.set_grad_enabled(differentiated))
             {
+                var q = logQ is not null ? logQ.exp() : differentiated ? nn.functional.logsigmoid(-z).exp() : (-z).sigmoid();
                 var exponent = s.GammaPos * y + s.GammaNeg * yNeg;
-                // Targets outside [0, 1] could make the base negative, and pow of it a NaN: floor it at 0 (or eps).
-                var focalBase = (y * q + yNeg * pm).clamp_min(s.GuardsFocalWeightBase ? s.Eps : 0);
+                // 1 − pt as y·(1 − p) + (1 − y)·p_m: equal, and without the cancellation. Targets outside [0, 1] could
+                // make it negative, and pow of it a NaN: floor it at 0 (or at eps, see GuardsFocalWeightBase).
+                var focalBase = (y * q + yNeg * (pm ?? logP.exp())).clamp_min(s.GuardsFocalWeightBase ? s.Eps : 0);
                 weight = focalBase.pow(exponent);
             }
             loss = loss * weight;
