@@ -19,7 +19,7 @@ internal static class AsymmetricLossLanes
     private const int MaxIntegerGamma = 64;
 
     // Evaluate and Weigh are split so that each stays under the JIT's limit of 32 locals for a method it inlines;
-    // past it, the kernel's loop would call them per vector, at about a third more time.
+    // past it, the kernel's loop calls the lane formulas per vector instead of inlining them.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Evaluate<T, TMath>(Vector256<T> z, Vector256<T> y, in Constants<T> c, out Vector256<T> loss, out Vector256<T> grad)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -37,7 +37,7 @@ internal static class AsymmetricLossLanes
         var q = Vector256.ConditionalSelect(nonNegative, t, s);
         // log1p(e) = log d + log(1 + r/d), where r = e − (d − 1) is what rounding d = 1 + e dropped (computed exactly:
         // d − 1 is exact for d in [1, 2]). It matters only for small e, where d is near 1, so r stands in for r/d: the
-        // difference, r·e/d, is below an ulp of log1p(e).
+        // difference, r·e/d, is at most about an ulp of log1p(e).
         var dRounding = e - (d - c.One);
 
         var isPositive = Vector256.Equals(y, c.One);
@@ -61,7 +61,7 @@ internal static class AsymmetricLossLanes
             qNeg = c.One - pm;
             // log(1 − p_m) = log q_neg + log(1 + r'/q_neg) with r' the rounding of 1 − p_m, exact (Fast2Sum, 1 ≥ p_m)
             // and non-zero only for q_neg in [½, 1]. It matters only for small p_m, where q_neg is near 1, so r' stands
-            // in for r'/q_neg: the difference, r'·p_m/q_neg, is below an ulp of log(1 − p_m).
+            // in for r'/q_neg: the difference, r'·p_m/q_neg, is at most about an ulp of log(1 − p_m).
             qNegShare = (c.One - qNeg) - pm;
             if (hard)
                 log = Vector256.ConditionalSelect(isPositive, d, qNeg);
