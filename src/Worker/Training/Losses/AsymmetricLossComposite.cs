@@ -19,8 +19,8 @@ public static class AsymmetricLossComposite
     /// The official code takes log(max(x, eps)) of x = p and x = 1 − p_m. Here the same values come as
     /// max(log x, log eps), with log p = log σ(z) and, without a clip, log(1 − p) = log σ(−z), both computed without
     /// forming p: in float32, σ(z) rounds to 1 above z ≈ 17.3, and log(max(1 − p, eps)) would be log eps with no
-    /// gradient for a negative the float64 formula still sees (loss 17.0 at z = 17, gradient 1). With a clip,
-    /// log(1 − p_m) is log1p(−p_m), exact where p_m is small, and 1 − p_m ≥ m keeps it well away from 0. The
+    /// gradient for a negative the float64 formula still sees (loss 17.00000004 at z = 17, gradient 0.99999996). With a
+    /// clip, log(1 − p_m) is log1p(−p_m), accurate where p_m is small, and 1 − p_m ≥ m keeps it well away from 0. The
     /// focusing weight's base 1 − pt is y·(1 − p) + (1 − y)·p_m, the same number without the cancellation.
     /// The clamps keep their official meaning: a positive whose probability is below eps (logit below about
     /// −18.4) contributes a constant and gets no gradient, and this implementation keeps that dead gradient on
