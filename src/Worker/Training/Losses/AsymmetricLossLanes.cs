@@ -21,9 +21,11 @@ internal static class AsymmetricLossLanes
     // Evaluate and Weigh are split so that each stays under the JIT's limit of 32 locals for a method it inlines;
     // past it, the kernel's loop calls the lane formulas per vector instead of inlining them.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Evaluate<T, TMath>(Vector256<T> z, Vector256<T> y, in Constants<T> c, out Vector256<T> loss, out Vector256<T> grad)
+    public static void Evaluate<T, TMath, TClip, TGrad>(Vector256<T> z, Vector256<T> y, in Constants<T> c, out Vector256<T> loss, out Vector256<T> grad)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TMath : struct, IVectorMath<T>
+        where TClip : struct, IFlag
+        where TGrad : struct, IFlag
     {
         var zero = Vector256<T>.Zero;
         // p = σ(z) and q = 1 − p each from e = e^−|z| ≤ 1, so neither is a difference of nearly equal numbers
@@ -52,7 +54,7 @@ internal static class AsymmetricLossLanes
         var clipPass = Vector256<T>.AllBitsSet;
         var qNegShare = zero;
         var log = d;
-        if (c.HasClip)
+        if (TClip.IsSet)
         {
             // min(1 − p + m, 1) is 1 − max(p − m, 0); the clamp stops the gradient of negatives with p < m.
             var shifted = p - c.Clip;
@@ -69,7 +71,7 @@ internal static class AsymmetricLossLanes
         // One call site of the inlined log for all but soft targets with a clip, which need a second.
         log = TMath.Log(log);
         Vector256<T> own = zero, lossPos = zero, lossNeg = zero;
-        if (!c.HasClip)
+        if (!TClip.IsSet)
         {
             log += dRounding; // log1p(e)
             if (hard)
@@ -97,21 +99,21 @@ internal static class AsymmetricLossLanes
         // clip did not saturate (p without a clip).
         Vector256<T> l, dl = zero, slope = zero;
         var negSlope = zero;
-        if (c.NeedGrad)
+        if (TGrad.IsSet)
         {
             slope = p * q;
-            negSlope = c.HasClip ? (slope / qNeg) & clipPass : p;
+            negSlope = TClip.IsSet ? (slope / qNeg) & clipPass : p;
         }
         if (hard)
         {
             l = Vector256.MinNative(own, c.NegLogEps);
-            if (c.NeedGrad)
+            if (TGrad.IsSet)
                 dl = Vector256.ConditionalSelect(isPositive, -q, negSlope) & Vector256.LessThanOrEqual(own, c.NegLogEps);
         }
         else
         {
             l = y * Vector256.MinNative(lossPos, c.NegLogEps) + (c.One - y) * Vector256.MinNative(lossNeg, c.NegLogEps);
-            if (c.NeedGrad)
+            if (TGrad.IsSet)
             {
                 dl = (c.One - y) * (negSlope & Vector256.LessThanOrEqual(lossNeg, c.NegLogEps))
                     - y * (q & Vector256.LessThanOrEqual(lossPos, c.NegLogEps));
@@ -127,7 +129,7 @@ internal static class AsymmetricLossLanes
             grad = KeepNaN(dl * c.GradScale, isNumber);
             return;
         }
-        Weigh<T, TMath>(y, isPositive, hard, q, pm, clipPass, slope, l, dl, isNumber, c, out loss, out grad);
+        Weigh<T, TMath, TGrad>(y, isPositive, hard, q, pm, clipPass, slope, l, dl, isNumber, c, out loss, out grad);
     }
 
     /// <summary>
@@ -135,12 +137,13 @@ internal static class AsymmetricLossLanes
     /// the weight's own derivative unless it is detached.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Weigh<T, TMath>(
+    private static void Weigh<T, TMath, TGrad>(
         Vector256<T> y, Vector256<T> isPositive, bool hard, Vector256<T> q, Vector256<T> pm, Vector256<T> clipPass,
         Vector256<T> slope, Vector256<T> l, Vector256<T> dl, Vector256<T> isNumber, in Constants<T> c,
         out Vector256<T> loss, out Vector256<T> grad)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TMath : struct, IVectorMath<T>
+        where TGrad : struct, IFlag
     {
         var zero = Vector256<T>.Zero;
         // The base 1 − pt, as y·(1 − p) + (1 − y)·p_m: equal, and without cancellation.
@@ -160,7 +163,7 @@ internal static class AsymmetricLossLanes
                 Vector256.Equals(exponent, zero), c.One, TMath.Exp(exponent * TMath.Log(focalBase)));
         }
         loss = KeepNaN(weight * l, isNumber);
-        if (!c.NeedGrad)
+        if (!TGrad.IsSet)
         {
             grad = zero;
             return;
@@ -215,10 +218,28 @@ internal static class AsymmetricLossLanes
         return result;
     }
 
+    /// <summary>A yes or no fixed per compiled route (a type argument), so that its test leaves the loop.</summary>
+    public interface IFlag
+    {
+        static abstract bool IsSet { get; }
+    }
+
+    /// <summary>The flag is set: with a clip, or with a gradient.</summary>
+    public readonly struct Set : IFlag
+    {
+        public static bool IsSet => true;
+    }
+
+    /// <summary>The flag is not set.</summary>
+    public readonly struct Unset : IFlag
+    {
+        public static bool IsSet => false;
+    }
+
     /// <summary>Settings broadcast to vectors once per call.</summary>
     public readonly struct Constants<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        public Constants(AsymmetricLossSettings s, double gradScale, bool needGrad)
+        public Constants(AsymmetricLossSettings s, double gradScale)
         {
             One = Vector256.Create(T.One);
             SignBit = Vector256.Create(T.NegativeZero);
@@ -228,10 +249,8 @@ internal static class AsymmetricLossLanes
             GammaNeg = Vector256.Create(T.CreateTruncating(s.GammaNeg));
             BaseFloor = s.GuardsFocalWeightBase ? Vector256.Create(T.CreateTruncating(s.Eps)) : Vector256<T>.Zero;
             GradScale = Vector256.Create(T.CreateTruncating(gradScale));
-            HasClip = s.Clip > 0;
             HasWeight = s.HasFocalWeight;
             Detach = s.DetachFocalWeight;
-            NeedGrad = needGrad;
             IntegerGammas = IsSmallWholeNumber(s.GammaPos) && IsSmallWholeNumber(s.GammaNeg);
             GammaPosInt = IntegerGammas ? (int)s.GammaPos : 0;
             GammaNegInt = IntegerGammas ? (int)s.GammaNeg : 0;
@@ -247,10 +266,8 @@ internal static class AsymmetricLossLanes
         public Vector256<T> GammaNeg { get; }
         public Vector256<T> BaseFloor { get; }
         public Vector256<T> GradScale { get; }
-        public bool HasClip { get; }
         public bool HasWeight { get; }
         public bool Detach { get; }
-        public bool NeedGrad { get; }
         public bool IntegerGammas { get; }
         public int GammaPosInt { get; }
         public int GammaNegInt { get; }
