@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Reflection;
+using System.Runtime.Loader;
 using Asl.Distributed.Losses;
 using Asl.Distributed.Training.Losses;
 using TorchSharp;
@@ -9,9 +11,13 @@ namespace Asl.Distributed.Benchmarks;
 /// <summary>
 /// Forward + backward time and peak native memory of the fused and composite ASL against TorchSharp's own
 /// binary_cross_entropy_with_logits (one elementwise pass: the floor) at COCO and Open Images sizes.
-/// Usage: loss [--threads N] [--seconds S]. Peak memory is measured in a fresh child process per row
-/// (<c>loss-memory IMPLEMENTATION BATCH CLASSES</c>), with glibc told to map every large block, so that freed
-/// tensors cached by earlier iterations cannot hide an implementation's intermediates.
+/// Usage: loss [--threads N] [--seconds S] [--preset asl|asl-coco|bce|focal] [--baseline DIR]. The preset defaults
+/// to asl, the official settings (bce and focal take the clip-0 route). <c>--baseline</c> names the output folder of
+/// another build: its fused and composite forms join the same rounds (two more rows and a "vs baseline" column),
+/// so a change to the loss is timed against the code before it under the same load. Peak memory is measured in a
+/// fresh child process per row (<c>loss-memory IMPLEMENTATION BATCH CLASSES THREADS PRESET [DIR]</c>), with glibc
+/// told to map every large block, so that freed tensors cached by earlier iterations cannot hide an
+/// implementation's intermediates.
 /// </summary>
 internal static class LossBenchmark
 {
@@ -21,52 +27,109 @@ internal static class LossBenchmark
     {
         int threads = Option(args, "--threads", 2);
         double seconds = Option(args, "--seconds", 2.0);
+        string preset = Option(args, "--preset", "asl");
+        int baselineAt = Array.IndexOf(args, "--baseline");
+        string? baselineDirectory = baselineAt >= 0 && baselineAt + 1 < args.Length ? args[baselineAt + 1] : null;
+        if (baselineDirectory is not null && !File.Exists(Path.Combine(baselineDirectory, "Asl.Distributed.Training.dll")))
+            throw new ArgumentException($"--baseline: no Asl.Distributed.Training.dll in '{baselineDirectory}'; give the output folder of another build");
         torch.set_num_threads(threads);
         torch.manual_seed(0);
-        var settings = AsymmetricLossSettings.From(AsymmetricLossOptions.Official);
+        var settings = AsymmetricLossSettings.From(AsymmetricLossOptions.FromPreset(preset, "--preset"));
+        var candidates = Candidates(baselineDirectory);
 
-        Console.WriteLine($"torch threads: {torch.get_num_threads()}, {Environment.ProcessorCount} cores, official ASL settings, reduction sum, float32");
+        Console.WriteLine($"torch threads: {torch.get_num_threads()}, {Environment.ProcessorCount} cores, preset {preset} ({settings}), reduction sum, float32");
+        if (baselineDirectory is not null)
+            Console.WriteLine($"baseline: {Path.GetFullPath(baselineDirectory)}");
         Console.WriteLine();
-        Console.WriteLine("| batch × classes | implementation | forward + backward (ms, median) | forward only, no grad (ms) | peak extra memory (MiB) | vs composite | vs BCE-with-logits |");
-        Console.WriteLine("|---|---|---|---|---|---|---|");
+        string baselineHeader = baselineDirectory is null ? "" : " vs baseline |";
+        Console.WriteLine($"| batch × classes | implementation | forward + backward (ms, median) | forward only, no grad (ms) | peak extra memory (MiB) | vs composite | vs BCE-with-logits |{baselineHeader}");
+        Console.WriteLine($"|---|---|---|---|---|---|---|{(baselineDirectory is null ? "" : "---|")}");
         foreach (var (batch, classes) in Sizes)
         {
             using var scope = NewDisposeScope();
             var logits = torch.randn(batch, classes) * 3;
             var targets = torch.rand(batch, classes).lt(0.05).to(ScalarType.Float32);
             // Round robin: each round times every candidate once, so load from elsewhere falls on all of them alike.
-            var losses = Candidates.Select(c => c.Loss(targets, settings)).ToArray();
+            var losses = candidates.Select(c => c.Loss(targets, preset)).ToArray();
             var results = MeasureInterleaved(losses, logits, seconds);
-            for (int i = 0; i < Candidates.Length; i++)
+            for (int i = 0; i < candidates.Length; i++)
             {
                 var (trainMs, evalMs) = results[i];
-                double peakMiB = PeakMemoryInChild(Candidates[i].Key, batch, classes, threads);
+                double peakMiB = PeakMemoryInChild(candidates[i].Key, batch, classes, threads, preset, baselineDirectory);
+                // The baseline rows follow the three of this build in the same order: fused, then composite.
+                string versusBaseline = baselineDirectory is null ? "" : i < 2
+                    ? $" {trainMs / results[i + 3].TrainMs:F2}× |"
+                    : " |";
                 Console.WriteLine(
-                    $"| {batch} × {classes} | {Candidates[i].Name} | {trainMs:F3} | {evalMs:F3} | {peakMiB:F1} | " +
-                    $"{trainMs / results[1].TrainMs:F2}× | {trainMs / results[2].TrainMs:F2}× |");
+                    $"| {batch} × {classes} | {candidates[i].Name} | {trainMs:F3} | {evalMs:F3} | {peakMiB:F1} | " +
+                    $"{trainMs / results[1].TrainMs:F2}× | {trainMs / results[2].TrainMs:F2}× |{versusBaseline}");
             }
         }
         return 0;
     }
 
-    private static readonly (string Key, string Name, Func<Tensor, AsymmetricLossSettings, Func<Tensor, Tensor>> Loss)[] Candidates =
-    [
-        ("fused", "fused ASL", (targets, s) => z => AsymmetricLossFused.Compute(z, targets, s)),
-        ("composite", "composite ASL", (targets, s) => z => AsymmetricLossComposite.Compute(z, targets, s)),
-        ("bce", "BCE-with-logits", (targets, _) => z => nn.functional.binary_cross_entropy_with_logits(z, targets, reduction: nn.Reduction.Sum)),
-    ];
+    private sealed record Candidate(string Key, string Name, Func<Tensor, string, Func<Tensor, Tensor>> Loss);
+
+    /// <summary>This build's forms and BCE-with-logits, then (with a baseline folder) the baseline's fused and composite forms.</summary>
+    private static Candidate[] Candidates(string? baselineDirectory)
+    {
+        static AsymmetricLossSettings Settings(string preset) => AsymmetricLossSettings.From(AsymmetricLossOptions.FromPreset(preset, "--preset"));
+        Candidate[] own =
+        [
+            new("fused", "fused ASL", (targets, preset) => { var s = Settings(preset); return z => AsymmetricLossFused.Compute(z, targets, s); }),
+            new("composite", "composite ASL", (targets, preset) => { var s = Settings(preset); return z => AsymmetricLossComposite.Compute(z, targets, s); }),
+            new("bce", "BCE-with-logits", (targets, _) => z => nn.functional.binary_cross_entropy_with_logits(z, targets, reduction: nn.Reduction.Sum)),
+        ];
+        if (baselineDirectory is null)
+            return own;
+        var baseline = new BaselineBuild(baselineDirectory);
+        return
+        [
+            .. own,
+            new("baseline-fused", "fused ASL (baseline)", (targets, preset) => baseline.Loss("AsymmetricLossFused", targets, preset)),
+            new("baseline-composite", "composite ASL (baseline)", (targets, preset) => baseline.Loss("AsymmetricLossComposite", targets, preset)),
+        ];
+    }
+
+    /// <summary>
+    /// This project's assemblies from another build's output folder, loaded beside the current ones. TorchSharp and
+    /// everything else resolve to the running process's copies, so tensors pass between the two builds.
+    /// </summary>
+    private sealed class BaselineBuild(string directory) : AssemblyLoadContext("loss-baseline")
+    {
+        protected override Assembly? Load(AssemblyName assemblyName)
+        {
+            string path = Path.Combine(directory, assemblyName.Name + ".dll");
+            bool ours = assemblyName.Name is "Asl.Distributed.Training" or "Asl.Distributed.Shared";
+            return ours && File.Exists(path) ? LoadFromAssemblyPath(Path.GetFullPath(path)) : null;
+        }
+
+        /// <summary>The baseline's <c>Compute</c> of the named loss form with the preset's settings, called through reflection.</summary>
+        public Func<Tensor, Tensor> Loss(string formType, Tensor targets, string preset)
+        {
+            var training = LoadFromAssemblyName(new AssemblyName("Asl.Distributed.Training"));
+            var shared = LoadFromAssemblyName(new AssemblyName("Asl.Distributed.Shared"));
+            object? options = shared.GetType("Asl.Distributed.Losses.AsymmetricLossOptions", throwOnError: true)!
+                .GetMethod("FromPreset")!.Invoke(null, [preset, "--preset"]);
+            object? settings = training.GetType("Asl.Distributed.Training.Losses.AsymmetricLossSettings", throwOnError: true)!
+                .GetMethod("From")!.Invoke(null, [options, null]);
+            var compute = training.GetType($"Asl.Distributed.Training.Losses.{formType}", throwOnError: true)!.GetMethod("Compute")!;
+            return z => (Tensor)compute.Invoke(null, [z, targets, settings])!;
+        }
+    }
 
     /// <summary>Child-process entry: one forward + backward, prints the peak resident growth in MiB.</summary>
     public static int RunMemory(string[] args)
     {
-        var candidate = Candidates.Single(c => c.Key == args[0]);
+        var candidate = Candidates(args.Length > 5 ? args[5] : null).Single(c => c.Key == args[0]);
         int batch = int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture);
         int classes = int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture);
         torch.set_num_threads(int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture));
+        string preset = args.Length > 4 ? args[4] : "asl";
         torch.manual_seed(0);
         var logits = torch.randn(batch, classes) * 3;
         var targets = torch.rand(batch, classes).lt(0.05).to(ScalarType.Float32);
-        var loss = candidate.Loss(targets, AsymmetricLossSettings.From(AsymmetricLossOptions.Official));
+        var loss = candidate.Loss(targets, preset);
         Console.WriteLine(PeakResidentMiBDuring(() =>
         {
             using var scope = NewDisposeScope();
@@ -76,13 +139,15 @@ internal static class LossBenchmark
         return 0;
     }
 
-    private static double PeakMemoryInChild(string key, int batch, int classes, int threads)
+    private static double PeakMemoryInChild(string key, int batch, int classes, int threads, string preset, string? baselineDirectory)
     {
         var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true };
         if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet")
             start.ArgumentList.Add(typeof(LossBenchmark).Assembly.Location);
-        foreach (string arg in new[] { "loss-memory", key, $"{batch}", $"{classes}", $"{threads}" })
+        foreach (string arg in new[] { "loss-memory", key, $"{batch}", $"{classes}", $"{threads}", preset })
             start.ArgumentList.Add(arg);
+        if (baselineDirectory is not null)
+            start.ArgumentList.Add(baselineDirectory);
         start.Environment["MALLOC_MMAP_THRESHOLD_"] = "65536";
         using var child = Process.Start(start)!;
         string output = child.StandardOutput.ReadToEnd();
@@ -116,10 +181,13 @@ internal static class LossBenchmark
     {
         var times = losses.Select(_ => new List<double>()).ToArray();
         var total = Stopwatch.StartNew();
-        while (times[0].Count < 10 || (total.Elapsed.TotalSeconds < seconds * losses.Length && times[0].Count < 10_000))
+        for (int round = 0; times[0].Count < 10 || (total.Elapsed.TotalSeconds < seconds * losses.Length && times[0].Count < 10_000); round++)
         {
-            for (int i = 0; i < losses.Length; i++)
+            // Each round starts one candidate later, so every candidate follows every other equally often: the one
+            // after an allocation-heavy candidate finds colder caches.
+            for (int k = 0; k < losses.Length; k++)
             {
+                int i = (round + k) % losses.Length;
                 long start = Stopwatch.GetTimestamp();
                 step(losses[i]);
                 times[i].Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);

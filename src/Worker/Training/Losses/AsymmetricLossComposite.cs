@@ -6,9 +6,9 @@ using static TorchSharp.torch;
 namespace Asl.Distributed.Training.Losses;
 
 /// <summary>
-/// The multi-label asymmetric loss as tensor operations in the order of the official <c>AsymmetricLoss</c>
-/// (asl-reference §1, steps 1–5), differentiated by autograd. It runs on any device and is the reference the
-/// fused kernel is held to.
+/// The multi-label asymmetric loss as tensor operations following the official <c>AsymmetricLoss</c>
+/// (asl-reference §1, steps 1–5), with the logs taken in log space, differentiated by autograd. It runs on any
+/// device and is the reference the fused kernel is held to.
 /// </summary>
 public static class AsymmetricLossComposite
 {
@@ -17,9 +17,16 @@ public static class AsymmetricLossComposite
     /// [0, 1]; soft targets allowed). Half-precision logits are computed in float32; float64 stays float64.
     /// </summary>
     /// <remarks>
-    /// The log terms clamp their argument at eps exactly as the official code does, so a positive whose
-    /// probability is below eps (logit below about −18.4) contributes a constant and gets no gradient. This
-    /// implementation keeps that dead gradient on purpose: users compare runs against the official code.
+    /// The official code takes log(max(x, eps)) of x = p and x = 1 − p_m. Here the same values come as
+    /// max(log x, log eps), with log p = log σ(z) and, without a clip, log(1 − p) = log σ(−z), both computed without
+    /// forming p: in float32, σ(z) rounds to 1 above z ≈ 17.3, and log(max(1 − p, eps)) would be log eps with no
+    /// gradient for a negative the float64 formula still sees (loss 17.00000004 at z = 17, gradient 0.99999996). With a
+    /// clip, log(1 − p_m) is log1p(−p_m), accurate where p_m is small, and 1 − p_m ≥ m keeps it well away from 0. The
+    /// focusing weight's base 1 − pt is y·(1 − p) + (1 − y)·p_m, the same number without the cancellation.
+    /// The clamps keep their official meaning: a positive whose probability is below eps (logit below about
+    /// −18.4) contributes a constant and gets no gradient, and this implementation keeps that dead gradient on
+    /// purpose (users compare runs against the official code); the same holds for a negative above +18.4 without
+    /// a clip.
     /// </remarks>
     public static Tensor Compute(Tensor logits, Tensor targets, AsymmetricLossSettings s)
     {
@@ -29,33 +36,49 @@ public static class AsymmetricLossComposite
         // would make their own, which a finalizer on another thread could free mid-call (issue 15). Each line is the
         // operation the operator runs, with a Scalar of the same type, so results are unchanged bit for bit.
         var one = HeldScalars.One;
-        using var clip = s.Clip.ToScalar();
-        using var eps = s.Eps.ToScalar();
+        using var minusClip = (-s.Clip).ToScalar();
+        using var logEps = Math.Log(s.Eps).ToScalar();
+        using var zero = 0.0.ToScalar();
         using var gammaPos = s.GammaPos.ToScalar();
         using var gammaNeg = s.GammaNeg.ToScalar();
         using var focalBaseFloor = (s.GuardsFocalWeightBase ? s.Eps : 0).ToScalar();
         using var batchSize = logits.shape[0].ToScalar();
         var z = AsymmetricLossInputs.ComputeDType(logits);
         var y = targets.to(z.dtype);
-        var notY = HeldScalars.OneMinus(y);
-        var p = z.sigmoid();
-        var xsPos = p;
-        var xsNeg = HeldScalars.OneMinus(p);
+        var yNeg = HeldScalars.OneMinus(y);
+        // p = σ(z) as the exponential of log σ(z), so that its derivative is p·σ(−z) from log σ's backward: sigmoid's
+        // own backward, σ(1 − σ) from its output, loses it where σ rounds to 1. q = 1 − p is needed for the
+        // focusing weight's base only, and its derivative only where the weight is differentiated.
+        var logP = nn.functional.logsigmoid(z);
+        Tensor? logQ = s.Clip > 0 ? null : nn.functional.logsigmoid(z.neg());
+        Tensor logQNeg;
+        Tensor? pm = null; // p_m, here when the log term needs it; without a clip it is p
         if (s.Clip > 0)
-            xsNeg = xsNeg.add(clip, one).clamp_max(one);
+        {
+            // min(1 − p + m, 1) = 1 − p_m with p_m = max(p − m, 0); the clamp stops the gradient of negatives with p < m.
+            pm = logP.exp().add(minusClip, one).clamp_min(zero);
+            logQNeg = pm.neg().log1p();
+        }
+        else
+        {
+            logQNeg = logQ!;
+        }
 
-        var loss = y.mul(xsPos.clamp_min(eps).log()).add(notY.mul(xsNeg.clamp_min(eps).log()), one);
+        var loss = y.mul(logP.clamp_min(logEps)).add(yNeg.mul(logQNeg.clamp_min(logEps)), one);
 
         if (s.HasFocalWeight)
         {
             Tensor weight;
+            bool differentiated = !s.DetachFocalWeight && torch.is_grad_enabled();
             // Scoped, unlike the official class which switches autograd back on globally afterwards.
-            using (torch.set_grad_enabled(!s.DetachFocalWeight && torch.is_grad_enabled()))
+            using (torch.set_grad_enabled(differentiated))
             {
-                var pt = xsPos.mul(y).add(xsNeg.mul(notY), one);
-                var exponent = y.mul(gammaPos).add(notY.mul(gammaNeg), one);
-                // Soft targets can round pt a hair above 1; a negative base would give pow a NaN.
-                var focalBase = HeldScalars.OneMinus(pt).clamp_min(focalBaseFloor);
+                var q = logQ is not null ? logQ.exp()
+                    : differentiated ? nn.functional.logsigmoid(z.neg()).exp() : z.neg().sigmoid();
+                var exponent = y.mul(gammaPos).add(yNeg.mul(gammaNeg), one);
+                // 1 − pt as y·(1 − p) + (1 − y)·p_m: equal, and without the cancellation. Targets outside [0, 1] could
+                // make it negative, and pow of it a NaN: floor it at 0 (or at eps, see GuardsFocalWeightBase).
+                var focalBase = y.mul(q).add(yNeg.mul(pm ?? logP.exp()), one).clamp_min(focalBaseFloor);
                 weight = focalBase.pow(exponent);
             }
             loss = loss * weight;

@@ -6,60 +6,118 @@ namespace Asl.Distributed.Training.Losses;
 
 /// <summary>
 /// Loss and gradient of one vector of labels: the formulas of <see cref="AsymmetricLossComposite"/> differentiated
-/// by hand, masks included (the eps clamps, the clip's clamp at 1, the floor of the focusing weight's base), so
-/// both forms agree to rounding. Vectors of hard targets (every lane 0 or 1) take a shorter route: one log for the
-/// log term, and integer powers by multiplication when γ+ and γ− are whole numbers.
+/// by hand, masks included (the eps clamps, the clip's clamp, the floor of the focusing weight's base), so both
+/// forms agree to rounding. As there, the logs are taken in log space: log σ(±z) = −(max(∓z, 0) + log1p(e^−|z|))
+/// and, with a clip, log(1 − p_m) = log1p(−p_m), each log1p as one log plus the rounding of its argument, so that
+/// float32 keeps the relative accuracy of float64 for confident labels. Vectors of hard targets (every lane 0 or
+/// 1) take a shorter route: one log per label, and integer powers by multiplication when γ+ and γ− are whole
+/// numbers.
 /// </summary>
 internal static class AsymmetricLossLanes
 {
     /// <summary>Largest γ computed by repeated multiplication.</summary>
     private const int MaxIntegerGamma = 64;
 
+    // Evaluate and Weigh are split so that each stays under the JIT's limit of 32 locals for a method it inlines;
+    // past it, the kernel's loop calls the lane formulas per vector instead of inlining them.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Evaluate<T, TMath>(Vector256<T> z, Vector256<T> y, in Constants<T> c, out Vector256<T> loss, out Vector256<T> grad)
+    public static void Evaluate<T, TMath, TClip, TGrad>(Vector256<T> z, Vector256<T> y, in Constants<T> c, out Vector256<T> loss, out Vector256<T> grad)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TMath : struct, IVectorMath<T>
+        where TClip : struct, IFlag
+        where TGrad : struct, IFlag
     {
-        var one = c.One;
-        var p = one / (one + TMath.Exp(-z));
-        var qRaw = one - p;
-        var qNeg = qRaw;
-        var clipPass = Vector256<T>.AllBitsSet;
-        if (c.HasClip)
-        {
-            // min(1 − p + m, 1) is 1 − max(p − m, 0); the clamp at 1 stops the gradient of negatives with p < m.
-            var shifted = qRaw + c.Clip;
-            clipPass = Vector256.LessThanOrEqual(shifted, one);
-            qNeg = Vector256.MinNative(shifted, one);
-        }
-        var yNeg = one - y;
-        var isPositive = Vector256.Equals(y, one);
-        // Masks are compared by their sign bits: as floats, all-bits-set is a NaN and never equals itself.
-        bool hard = Vector256.ExtractMostSignificantBits(isPositive | Vector256.Equals(y, Vector256<T>.Zero)) == AllLanes<T>();
+        var zero = Vector256<T>.Zero;
+        // p = σ(z) and q = 1 − p each from e = e^−|z| ≤ 1, so neither is a difference of nearly equal numbers
+        // (float32 rounds σ(z) to 1 above z ≈ 17.3, where 1 − σ(z) would be 0).
+        var e = TMath.Exp(z | c.SignBit);
+        var d = c.One + e;
+        var s = c.One / d; // σ(|z|)
+        var t = e * s;     // σ(−|z|)
+        var nonNegative = Vector256.GreaterThanOrEqual(z, zero);
+        var p = Vector256.ConditionalSelect(nonNegative, s, t);
+        var q = Vector256.ConditionalSelect(nonNegative, t, s);
+        // log1p(e) = log d + log(1 + r/d), where r = e − (d − 1) is what rounding d = 1 + e dropped (computed exactly:
+        // d − 1 is exact for d in [1, 2]). It matters only for small e, where d is near 1, so r stands in for r/d: the
+        // difference, r·e/d, is at most about an ulp of log1p(e).
+        var dRounding = e - (d - c.One);
 
-        // pt is the probability of the label's own side; with a hard target the log term is log(max(pt, eps)).
-        Vector256<T> pt, a;
-        if (hard)
+        var isPositive = Vector256.Equals(y, c.One);
+        // Masks are compared by their sign bits: as floats, all-bits-set is a NaN and never equals itself.
+        bool hard = Vector256.ExtractMostSignificantBits(isPositive | Vector256.Equals(y, zero)) == AllLanes<T>();
+
+        // The log terms are kept as ℓ = −log(…) ≥ 0: ℓ+ = −log p = max(−z, 0) + log1p(e), and ℓ− = −log(1 − p_m),
+        // which is max(z, 0) + log1p(e) without a clip (p_m = p) and −log1p(−p_m) with one. With a hard target each
+        // lane needs only its own side, so one log serves it.
+        var pm = p;
+        var qNeg = q;
+        var clipPass = Vector256<T>.AllBitsSet;
+        var qNegShare = zero;
+        var log = d;
+        if (TClip.IsSet)
         {
-            pt = Vector256.ConditionalSelect(isPositive, p, qNeg);
-            a = TMath.Log(Vector256.MaxNative(pt, c.Eps));
+            // min(1 − p + m, 1) is 1 − max(p − m, 0); the clamp stops the gradient of negatives with p < m.
+            var shifted = p - c.Clip;
+            clipPass = Vector256.GreaterThanOrEqual(shifted, zero);
+            pm = Vector256.MaxNative(shifted, zero);
+            qNeg = c.One - pm;
+            // log(1 − p_m) = log q_neg + log(1 + r'/q_neg) with r' the rounding of 1 − p_m, exact (Fast2Sum, 1 ≥ p_m)
+            // and non-zero only for q_neg in [½, 1]. It matters only for small p_m, where q_neg is near 1, so r' stands
+            // in for r'/q_neg: the difference, r'·p_m/q_neg, is at most about an ulp of log(1 − p_m).
+            qNegShare = (c.One - qNeg) - pm;
+            if (hard)
+                log = Vector256.ConditionalSelect(isPositive, d, qNeg);
+        }
+        // One call site of the inlined log for all but soft targets with a clip, which need a second.
+        log = TMath.Log(log);
+        Vector256<T> own = zero, lossPos = zero, lossNeg = zero;
+        if (!TClip.IsSet)
+        {
+            log += dRounding; // log1p(e)
+            if (hard)
+            {
+                own = Vector256.MaxNative(Vector256.ConditionalSelect(isPositive, -z, z), zero) + log;
+            }
+            else
+            {
+                lossPos = Vector256.MaxNative(-z, zero) + log;
+                lossNeg = Vector256.MaxNative(z, zero) + log;
+            }
+        }
+        else if (hard)
+        {
+            own = Vector256.ConditionalSelect(isPositive, Vector256.MaxNative(-z, zero) + log + dRounding, -(log + qNegShare));
         }
         else
         {
-            pt = y * p + yNeg * qNeg;
-            a = y * TMath.Log(Vector256.MaxNative(p, c.Eps)) + yNeg * TMath.Log(Vector256.MaxNative(qNeg, c.Eps));
+            lossPos = Vector256.MaxNative(-z, zero) + log + dRounding;
+            lossNeg = -(TMath.Log(qNeg) + qNegShare);
         }
 
-        var dA = Vector256<T>.Zero;
-        var slope = Vector256<T>.Zero;
-        if (c.NeedGrad)
+        // The official log(max(x, eps)) is max(log x, log eps): ℓ is clamped at −log eps and its gradient passes
+        // where ℓ ≤ −log eps. dℓ/dz is −(1 − p) = −q for a positive and p(1 − p)/(1 − p_m) for a negative where the
+        // clip did not saturate (p without a clip).
+        Vector256<T> l, dl = zero, slope = zero;
+        var negSlope = zero;
+        if (TGrad.IsSet)
         {
-            // d log(max(p, eps))/dz = (1 − p) where p ≥ eps; d log(max(q, eps))/dz = −p(1 − p)/q where q ≥ eps and
-            // the clip did not saturate. Masks are ANDed so a 0/0 in a dead lane becomes +0.
-            slope = p * qRaw;
-            var posPass = Vector256.GreaterThanOrEqual(p, c.Eps);
-            var negPass = Vector256.GreaterThanOrEqual(qNeg, c.Eps) & clipPass;
-            dA = y * (qRaw & posPass) - yNeg * ((slope / qNeg) & negPass);
+            slope = p * q;
+            negSlope = TClip.IsSet ? (slope / qNeg) & clipPass : p;
+        }
+        if (hard)
+        {
+            l = Vector256.MinNative(own, c.NegLogEps);
+            if (TGrad.IsSet)
+                dl = Vector256.ConditionalSelect(isPositive, -q, negSlope) & Vector256.LessThanOrEqual(own, c.NegLogEps);
+        }
+        else
+        {
+            l = y * Vector256.MinNative(lossPos, c.NegLogEps) + (c.One - y) * Vector256.MinNative(lossNeg, c.NegLogEps);
+            if (TGrad.IsSet)
+            {
+                dl = (c.One - y) * (negSlope & Vector256.LessThanOrEqual(lossNeg, c.NegLogEps))
+                    - y * (q & Vector256.LessThanOrEqual(lossPos, c.NegLogEps));
+            }
         }
 
         // The vector exp, log, min and max do not carry NaN through; a NaN logit must still give a NaN loss and
@@ -67,13 +125,29 @@ internal static class AsymmetricLossLanes
         var isNumber = Vector256.Equals(z, z);
         if (!c.HasWeight)
         {
-            loss = KeepNaN(-a, isNumber);
-            grad = KeepNaN(-dA * c.GradScale, isNumber);
+            loss = KeepNaN(l, isNumber);
+            grad = KeepNaN(dl * c.GradScale, isNumber);
             return;
         }
+        Weigh<T, TMath, TGrad>(y, isPositive, hard, q, pm, clipPass, slope, l, dl, isNumber, c, out loss, out grad);
+    }
 
-        var exponent = c.GammaPos * y + c.GammaNeg * yNeg;
-        var focalBase = one - pt;
+    /// <summary>
+    /// Multiplies the log term ℓ (and its derivative dℓ) by the focusing weight (1 − pt)^(γ+·y + γ−·(1 − y)), adding
+    /// the weight's own derivative unless it is detached.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Weigh<T, TMath, TGrad>(
+        Vector256<T> y, Vector256<T> isPositive, bool hard, Vector256<T> q, Vector256<T> pm, Vector256<T> clipPass,
+        Vector256<T> slope, Vector256<T> l, Vector256<T> dl, Vector256<T> isNumber, in Constants<T> c,
+        out Vector256<T> loss, out Vector256<T> grad)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TMath : struct, IVectorMath<T>
+        where TGrad : struct, IFlag
+    {
+        var zero = Vector256<T>.Zero;
+        // The base 1 − pt, as y·(1 − p) + (1 − y)·p_m: equal, and without cancellation.
+        var focalBase = hard ? Vector256.ConditionalSelect(isPositive, q, pm) : y * q + (c.One - y) * pm;
         var basePass = Vector256.GreaterThanOrEqual(focalBase, c.BaseFloor);
         focalBase = Vector256.MaxNative(focalBase, c.BaseFloor);
         Vector256<T> weight;
@@ -84,32 +158,42 @@ internal static class AsymmetricLossLanes
         else
         {
             // pow(b, e) = exp(e·log b), with pow(b, 0) = 1 even for b = 0 (where e·log b would be 0·−∞).
+            var exponent = Exponent(y, isPositive, hard, c);
             weight = Vector256.ConditionalSelect(
-                Vector256.Equals(exponent, Vector256<T>.Zero), one, TMath.Exp(exponent * TMath.Log(focalBase)));
+                Vector256.Equals(exponent, zero), c.One, TMath.Exp(exponent * TMath.Log(focalBase)));
         }
-        loss = KeepNaN(-(weight * a), isNumber);
-        if (!c.NeedGrad)
+        loss = KeepNaN(weight * l, isNumber);
+        if (!TGrad.IsSet)
         {
-            grad = Vector256<T>.Zero;
+            grad = zero;
             return;
         }
 
-        var g = weight * dA;
+        var g = weight * dl;
         if (!c.Detach)
         {
+            var exponent = Exponent(y, isPositive, hard, c);
             // dw/dz = e·b^(e−1)·db/dz with db/dz = −p(1−p) for positives and +p(1−p) for unsaturated negatives;
             // autograd's pow gives 0 for e = 0 and the floor of the base gives 0 below it. b^(e−1) is w/b; at b = 0
             // (only without the guard, where every e is 0 or at least 1) it is 1 for e = 1 and 0 otherwise.
             var powLessOne = Vector256.ConditionalSelect(
-                Vector256.Equals(focalBase, Vector256<T>.Zero),
-                Vector256.Equals(exponent, one) & one,
+                Vector256.Equals(focalBase, zero),
+                Vector256.Equals(exponent, c.One) & c.One,
                 weight / focalBase);
-            var weightSlope = Vector256.ConditionalSelect(Vector256.Equals(exponent, Vector256<T>.Zero), Vector256<T>.Zero, exponent * powLessOne) & basePass;
-            var baseSlope = yNeg * (slope & clipPass) - y * slope;
-            g += a * weightSlope * baseSlope;
+            var weightSlope = Vector256.ConditionalSelect(Vector256.Equals(exponent, zero), zero, exponent * powLessOne) & basePass;
+            var baseSlope = hard
+                ? Vector256.ConditionalSelect(isPositive, -slope, slope & clipPass)
+                : (c.One - y) * (slope & clipPass) - y * slope;
+            g += l * weightSlope * baseSlope;
         }
-        grad = KeepNaN(-g * c.GradScale, isNumber);
+        grad = KeepNaN(g * c.GradScale, isNumber);
     }
+
+    /// <summary>The focusing exponent γ+·y + γ−·(1 − y).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<T> Exponent<T>(Vector256<T> y, Vector256<T> isPositive, bool hard, in Constants<T> c)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
+        hard ? Vector256.ConditionalSelect(isPositive, c.GammaPos, c.GammaNeg) : c.GammaPos * y + c.GammaNeg * (c.One - y);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<T> KeepNaN<T>(Vector256<T> value, Vector256<T> isNumber) where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
@@ -117,52 +201,73 @@ internal static class AsymmetricLossLanes
 
     private static uint AllLanes<T>() => (1u << Vector256<T>.Count) - 1;
 
-    /// <summary>b^k by repeated squaring; b^0 = 1 for every b.</summary>
+    /// <summary>b^k by repeated squaring, starting from the lowest set bit of k so no multiplication by 1 is spent; b^0 = 1 for every b.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<T> Power<T>(Vector256<T> b, int k) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        var result = Vector256.Create(T.One);
-        while (k > 0)
-        {
-            if ((k & 1) != 0) result *= b;
+        if (k == 0)
+            return Vector256.Create(T.One);
+        for (; (k & 1) == 0; k >>= 1)
             b *= b;
-            k >>= 1;
+        var result = b;
+        for (k >>= 1; k > 0; k >>= 1)
+        {
+            b *= b;
+            if ((k & 1) != 0) result *= b;
         }
         return result;
+    }
+
+    /// <summary>A yes or no fixed per compiled route (a type argument), so that its test leaves the loop.</summary>
+    public interface IFlag
+    {
+        static abstract bool IsSet { get; }
+    }
+
+    /// <summary>The flag is set: with a clip, or with a gradient.</summary>
+    public readonly struct Set : IFlag
+    {
+        public static bool IsSet => true;
+    }
+
+    /// <summary>The flag is not set.</summary>
+    public readonly struct Unset : IFlag
+    {
+        public static bool IsSet => false;
     }
 
     /// <summary>Settings broadcast to vectors once per call.</summary>
     public readonly struct Constants<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        public Constants(AsymmetricLossSettings s, double gradScale, bool needGrad)
+        public Constants(AsymmetricLossSettings s, double gradScale)
         {
             One = Vector256.Create(T.One);
-            Eps = Vector256.Create(T.CreateTruncating(s.Eps));
+            SignBit = Vector256.Create(T.NegativeZero);
+            NegLogEps = Vector256.Create(T.CreateTruncating(-Math.Log(s.Eps)));
             Clip = Vector256.Create(T.CreateTruncating(s.Clip));
             GammaPos = Vector256.Create(T.CreateTruncating(s.GammaPos));
             GammaNeg = Vector256.Create(T.CreateTruncating(s.GammaNeg));
-            BaseFloor = s.GuardsFocalWeightBase ? Eps : Vector256<T>.Zero;
+            BaseFloor = s.GuardsFocalWeightBase ? Vector256.Create(T.CreateTruncating(s.Eps)) : Vector256<T>.Zero;
             GradScale = Vector256.Create(T.CreateTruncating(gradScale));
-            HasClip = s.Clip > 0;
             HasWeight = s.HasFocalWeight;
             Detach = s.DetachFocalWeight;
-            NeedGrad = needGrad;
             IntegerGammas = IsSmallWholeNumber(s.GammaPos) && IsSmallWholeNumber(s.GammaNeg);
             GammaPosInt = IntegerGammas ? (int)s.GammaPos : 0;
             GammaNegInt = IntegerGammas ? (int)s.GammaNeg : 0;
         }
 
         public Vector256<T> One { get; }
-        public Vector256<T> Eps { get; }
+        /// <summary>−0: OR-ed into x it gives −|x|.</summary>
+        public Vector256<T> SignBit { get; }
+        /// <summary>−log eps, rounded from float64, so the clamp sits where the float64 formula puts it.</summary>
+        public Vector256<T> NegLogEps { get; }
         public Vector256<T> Clip { get; }
         public Vector256<T> GammaPos { get; }
         public Vector256<T> GammaNeg { get; }
         public Vector256<T> BaseFloor { get; }
         public Vector256<T> GradScale { get; }
-        public bool HasClip { get; }
         public bool HasWeight { get; }
         public bool Detach { get; }
-        public bool NeedGrad { get; }
         public bool IntegerGammas { get; }
         public int GammaPosInt { get; }
         public int GammaNegInt { get; }

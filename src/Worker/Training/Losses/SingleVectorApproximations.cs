@@ -65,7 +65,8 @@ internal static class SingleVectorApproximations
         y = Vector256.MultiplyAddEstimate(z, Vector256.Create(-0.5f), y);
         var result = Vector256.MultiplyAddEstimate(exponent, Vector256.Create(Ln2High), f + y);
 
-        // Subnormal inputs are not reduced above; the kernel never produces them (its arguments are ≥ eps or 0).
+        // Subnormal inputs are not reduced above (the result is finite but off by up to ln 2); the kernel passes one
+        // only as a focusing weight's base below 1.2e-38, where every product with the weight underflows anyway.
         return Vector256.ConditionalSelect(Vector256.Equals(x, Vector256<float>.Zero), Vector256.Create(float.NegativeInfinity), result);
     }
 }
