@@ -110,7 +110,7 @@ internal static class LossBenchmark
             var training = LoadFromAssemblyName(new AssemblyName("Asl.Distributed.Training"));
             var shared = LoadFromAssemblyName(new AssemblyName("Asl.Distributed.Shared"));
             object? options = shared.GetType("Asl.Distributed.Losses.AsymmetricLossOptions", throwOnError: true)!
-                .GetMethod("FromPreset")!.Invoke(null, [preset, "--preset"]);
+                .GetMethod("FromPreset", [typeof(string), typeof(string)])!.Invoke(null, [preset, "--preset"]);
             object? settings = training.GetType("Asl.Distributed.Training.Losses.AsymmetricLossSettings", throwOnError: true)!
                 .GetMethod("From")!.Invoke(null, [options, null]);
             var compute = training.GetType($"Asl.Distributed.Training.Losses.{formType}", throwOnError: true)!.GetMethod("Compute")!;
