@@ -1,0 +1,35 @@
+namespace Asl.Distributed.Coordinator.Workers;
+
+/// <summary>
+/// The one worker registry and gang scheduler (key 0). Trials call it (enqueue, release); it tells trials of their
+/// gangs and of lost workers only by one-way calls, so no call cycle can block either side.
+/// </summary>
+[Alias("asl.IWorkerRegistryGrain")]
+public interface IWorkerRegistryGrain : IGrainWithIntegerKey
+{
+    /// <summary>Activates the registry, so heartbeat deadlines are armed after a restart before any worker calls.</summary>
+    [Alias("Start")]
+    Task Start();
+
+    [Alias("Register")]
+    Task<RegistrationAnswer> Register(WorkerRegistration registration);
+
+    /// <summary>Returns false when the worker is not registered (it must register again).</summary>
+    [Alias("Heartbeat")]
+    Task<bool> Heartbeat(string workerId);
+
+    /// <summary>Puts a trial's next attempt in the queue for a gang (idempotent for the same trial and attempt).</summary>
+    [Alias("Enqueue")]
+    Task Enqueue(QueuedTrial trial);
+
+    /// <summary>Takes a trial out of the queue and frees the workers of its attempt, if any.</summary>
+    [Alias("Release")]
+    Task Release(string trialId, int attempt);
+
+    [Alias("List")]
+    Task<IReadOnlyList<WorkerView>> List();
+
+    /// <summary>Trials waiting for a gang, in queue order.</summary>
+    [Alias("Queue")]
+    Task<IReadOnlyList<QueuedTrial>> Queue();
+}

@@ -1,0 +1,15 @@
+namespace Asl.Distributed.Coordinator.Workers;
+
+/// <summary>A registered worker as the registry stores it.</summary>
+[GenerateSerializer, Alias("asl.WorkerRecord")]
+public sealed class WorkerRecord
+{
+    [Id(0)] public string WorkerId { get; set; } = "";
+    [Id(1)] public string Host { get; set; } = "";
+    [Id(2)] public List<string> Devices { get; set; } = [];
+    [Id(3)] public string PeerEndpoint { get; set; } = "";
+    [Id(4)] public int Capacity { get; set; } = 1;
+    [Id(5)] public DateTimeOffset Registered { get; set; }
+    /// <summary>The attempts it was given and has not ended.</summary>
+    [Id(6)] public List<WorkerAllocation> Allocations { get; set; } = [];
+}

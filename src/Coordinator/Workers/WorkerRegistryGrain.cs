@@ -1,0 +1,152 @@
+using Asl.Distributed.Coordinator.Trials;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Asl.Distributed.Coordinator.Workers;
+
+/// <summary>
+/// Registered workers, their heartbeats and allocations, and the queue of trials waiting for a gang. Every change to
+/// workers, allocations or the queue is written before it is acted on; heartbeats only move in-memory deadlines
+/// (see <see cref="WorkerRegistryState"/>).
+/// </summary>
+public sealed class WorkerRegistryGrain(
+    [PersistentState("registry")] IPersistentState<WorkerRegistryState> state,
+    WorkerOrders orders,
+    IOptions<RegistryOptions> options,
+    TimeProvider time,
+    ILogger<WorkerRegistryGrain> logger) : Grain, IWorkerRegistryGrain
+{
+    private readonly RegistryOptions _options = options.Value;
+    private readonly RegistryLog _log = new(logger);
+    private readonly Dictionary<string, DateTimeOffset> _lastHeartbeat = new(StringComparer.Ordinal);
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        // Deadlines are re-armed from now: a worker that died while the coordinator was down misses this one too.
+        var now = time.GetUtcNow();
+        foreach (var id in state.State.Workers.Keys)
+            _lastHeartbeat[id] = now;
+        var period = _options.HeartbeatTimeout / 4;
+        this.RegisterGrainTimer(ExpireSilentWorkers, new GrainTimerCreationOptions(period, period) { Interleave = false });
+        return Task.CompletedTask;
+    }
+
+    public Task Start() => Task.CompletedTask;
+
+    public async Task<RegistrationAnswer> Register(WorkerRegistration registration)
+    {
+        var workers = state.State.Workers;
+        bool known = workers.TryGetValue(registration.WorkerId, out var record);
+        record ??= new WorkerRecord { WorkerId = registration.WorkerId, Registered = time.GetUtcNow() };
+        record.Host = registration.Host;
+        record.Devices = [.. registration.Devices];
+        record.PeerEndpoint = registration.PeerEndpoint;
+        record.Capacity = registration.Capacity;
+        workers[registration.WorkerId] = record;
+        _lastHeartbeat[registration.WorkerId] = time.GetUtcNow();
+
+        // What it runs but was not given (ended or re-queued while it was away) stops; what it was given but does not
+        // run (the order was lost with a restart) is sent again.
+        var stop = registration.Running.Where(r => !record.Allocations.Contains(r)).ToList();
+        var missing = record.Allocations.Where(a => !registration.Running.Contains(a)).ToList();
+        await state.WriteStateAsync();
+        _log.Registered(registration.WorkerId, registration.Host, registration.Capacity, known, registration.Running.Count);
+
+        foreach (var allocation in missing)
+            _ = GrainFactory.GetGrain<ITrialGrain>(allocation.TrialId).Redeliver(registration.WorkerId, allocation.Attempt);
+        await Schedule();
+        return new RegistrationAnswer(_options.HeartbeatInterval, _options.HeartbeatTimeout, stop);
+    }
+
+    public Task<bool> Heartbeat(string workerId)
+    {
+        if (!state.State.Workers.ContainsKey(workerId))
+            return Task.FromResult(false);
+        _lastHeartbeat[workerId] = time.GetUtcNow();
+        return Task.FromResult(true);
+    }
+
+    public async Task Enqueue(QueuedTrial trial)
+    {
+        var queue = state.State.Queue;
+        if (queue.Any(q => q.TrialId == trial.TrialId && q.Attempt == trial.Attempt))
+            return;
+        queue.RemoveAll(q => q.TrialId == trial.TrialId);
+        queue.Add(trial);
+        await state.WriteStateAsync();
+        await Schedule();
+    }
+
+    public async Task Release(string trialId, int attempt)
+    {
+        bool changed = state.State.Queue.RemoveAll(q => q.TrialId == trialId && q.Attempt <= attempt) > 0;
+        foreach (var worker in state.State.Workers.Values)
+            changed |= worker.Allocations.RemoveAll(a => a.TrialId == trialId && a.Attempt <= attempt) > 0;
+        if (!changed)
+            return;
+        await state.WriteStateAsync();
+        await Schedule();
+    }
+
+    public Task<IReadOnlyList<WorkerView>> List() => Task.FromResult<IReadOnlyList<WorkerView>>(
+        [.. state.State.Workers.Values.Select(w => new WorkerView(w.WorkerId, w.Host, w.Devices, w.PeerEndpoint, w.Capacity,
+            [.. w.Allocations], w.Registered, _lastHeartbeat.GetValueOrDefault(w.WorkerId)))]);
+
+    public Task<IReadOnlyList<QueuedTrial>> Queue() => Task.FromResult<IReadOnlyList<QueuedTrial>>([.. state.State.Queue]);
+
+    /// <summary>Allocates gangs to queued trials; each allocation is stored before its trial hears of it.</summary>
+    private async Task Schedule()
+    {
+        var workers = state.State.Workers.Values.ToList();
+        var slots = workers.Select(w => new WorkerSlots(w.WorkerId, w.Capacity - w.Allocations.Count)).ToList();
+        var gangs = GangScheduler.Allocate(state.State.Queue, slots);
+        if (gangs.Count == 0)
+            return;
+        var started = new List<(QueuedTrial Trial, List<GangMember> Gang)>();
+        foreach (var gang in gangs)
+        {
+            var trial = state.State.Queue.First(q => q.TrialId == gang.TrialId);
+            state.State.Queue.Remove(trial);
+            var members = new List<GangMember>();
+            for (int rank = 0; rank < gang.WorkerIds.Count; rank++)
+            {
+                var worker = state.State.Workers[gang.WorkerIds[rank]];
+                worker.Allocations.Add(new WorkerAllocation(trial.TrialId, trial.Attempt, rank));
+                members.Add(new GangMember(worker.WorkerId, worker.PeerEndpoint));
+            }
+            started.Add((trial, members));
+        }
+        await state.WriteStateAsync();
+        foreach (var (trial, gang) in started)
+        {
+            _log.Allocated(trial.TrialId, trial.Attempt, string.Join(",", gang.Select(m => m.WorkerId)));
+            _ = GrainFactory.GetGrain<ITrialGrain>(trial.TrialId).OnGangAllocated(trial.Attempt, gang);
+        }
+    }
+
+    private async Task ExpireSilentWorkers(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var silent = state.State.Workers.Keys
+            .Where(id => now - _lastHeartbeat.GetValueOrDefault(id, now) > _options.HeartbeatTimeout).ToList();
+        if (silent.Count == 0)
+            return;
+        var lost = new List<(string WorkerId, WorkerAllocation Allocation)>();
+        foreach (var id in silent)
+        {
+            lost.AddRange(state.State.Workers[id].Allocations.Select(a => (id, a)));
+            state.State.Workers.Remove(id);
+            _lastHeartbeat.Remove(id);
+        }
+        await state.WriteStateAsync();
+        foreach (var id in silent)
+        {
+            _log.Dropped(id, _options.HeartbeatTimeout.TotalSeconds);
+            orders.Forget(id);
+        }
+        foreach (var (workerId, allocation) in lost)
+            _ = GrainFactory.GetGrain<ITrialGrain>(allocation.TrialId).OnWorkerLost(workerId, allocation.Attempt,
+                $"worker {workerId} sent no heartbeat for {_options.HeartbeatTimeout.TotalSeconds:0.#} s");
+        await Schedule();
+    }
+}
