@@ -65,9 +65,13 @@ internal static class StoreFileInspector
 
     private static void CheckContent(string path)
     {
+        // Without a write-ahead log beside it the file is complete on its own: read it as immutable, so that
+        // SQLite neither locks it nor creates -wal and -shm files next to a file it may have to refuse. With
+        // a log (a store whose process was killed) the log holds committed pages and must be read too.
+        var hasLog = File.Exists(path + "-wal");
         var connectionString = new SqliteConnectionStringBuilder
         {
-            DataSource = path,
+            DataSource = hasLog ? path : new Uri(path).AbsoluteUri + "?immutable=1",
             Mode = SqliteOpenMode.ReadOnly,
             Pooling = false,
         }.ToString();
