@@ -62,7 +62,7 @@ public static class SqliteStorageSiloBuilderExtensions
         AddCatalog(services);
         services.TryAddSingleton(provider => provider.GetRequiredService<SqliteStoreCatalog>()
             .Open(provider.GetRequiredService<IOptionsMonitor<SqliteStoreOptions>>().Get(EventJournalOptionsName)).Journal);
-        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, EventJournalOpener>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ILifecycleParticipant<ISiloLifecycle>, EventJournalOpener>());
         return builder;
     }
 
