@@ -75,6 +75,20 @@ public sealed class SqliteStoreOpeningTests : IDisposable
     }
 
     [Fact]
+    public async Task Open_ExistingStoreUnderAPathNeedingEscapes_KeepsItsRecords()
+    {
+        // The check of an existing file reads it through a file: URI, where these characters must be escaped.
+        var path = Path.Combine(_folder.Path, "my sweeps #2 100% γ", "coordinator?.db");
+        using (var store = Stores.Open(path))
+        {
+            await store.Journal.AppendAsync("s", "t", new byte[] { 1 });
+        }
+
+        using var reopened = Stores.Open(path);
+        Assert.Equal(1, await reopened.Journal.LastSequenceAsync("s"));
+    }
+
+    [Fact]
     public async Task Dispose_AfterWrites_CheckpointsTheLogIntoTheFile()
     {
         var path = _folder.File();
