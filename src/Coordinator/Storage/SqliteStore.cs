@@ -135,7 +135,8 @@ public sealed class SqliteStore : IDisposable
     /// <summary>
     /// Runs <paramref name="work"/> in a write transaction (BEGIN IMMEDIATE: the write lock is held before
     /// anything is read, so a version compared is the version replaced) and commits it. Any SQLite error
-    /// rolls the transaction back and surfaces as <see cref="StoreWriteException"/>.
+    /// rolls the transaction back and surfaces as <see cref="StoreWriteException"/>. Cancellation is honoured
+    /// while the write waits for its turn; a write that has started runs to its end.
     /// </summary>
     internal async Task<T> WriteAsync<T>(string operation, Func<SqliteConnection, SqliteTransaction, T> work, CancellationToken cancellationToken)
     {

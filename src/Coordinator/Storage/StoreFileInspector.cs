@@ -10,7 +10,7 @@ namespace Asl.Distributed.Coordinator.Storage;
 /// </summary>
 internal static class StoreFileInspector
 {
-    private static readonly byte[] s_sqliteHeader = "SQLite format 3\0"u8.ToArray();
+    private static readonly byte[] _sqliteHeader = "SQLite format 3\0"u8.ToArray();
 
     /// <summary>The smallest page size SQLite writes; a file with the header but shorter than this is truncated.</summary>
     private const int MinimumPageSize = 512;
@@ -38,7 +38,7 @@ internal static class StoreFileInspector
 
     private static void CheckHeader(string path, long length)
     {
-        var head = new byte[s_sqliteHeader.Length];
+        var head = new byte[_sqliteHeader.Length];
         int read;
         try
         {
@@ -50,7 +50,7 @@ internal static class StoreFileInspector
             throw new StoreFileException(path, StoreFileProblem.Inaccessible, $"the file cannot be read ({e.Message})", e);
         }
 
-        if (read < head.Length || !head.AsSpan().SequenceEqual(s_sqliteHeader))
+        if (read < head.Length || !head.AsSpan().SequenceEqual(_sqliteHeader))
         {
             throw new StoreFileException(path, StoreFileProblem.NotSqlite,
                 $"the file is {length} bytes long and begins with {Hex(head.AsSpan(0, read))}, not with the SQLite header \"SQLite format 3\"");

@@ -19,7 +19,7 @@ internal static class StoreSchema
     /// Step <c>i</c> takes a file from version <c>i</c> to <c>i + 1</c>. Steps are only ever appended: a file
     /// written by an older build is brought forward, one from a newer build is refused.
     /// </summary>
-    private static readonly string[] s_steps =
+    private static readonly string[] _steps =
     [
         """
         CREATE TABLE IF NOT EXISTS grain_state (
@@ -51,7 +51,7 @@ internal static class StoreSchema
     {
         for (var version = fromVersion; version < CurrentVersion; version++)
         {
-            Execute(connection, transaction, s_steps[version]);
+            Execute(connection, transaction, _steps[version]);
         }
 
         // Both pragmas write page 1 inside the open transaction, so they commit or roll back with the tables.

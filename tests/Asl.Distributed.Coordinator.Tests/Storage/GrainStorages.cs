@@ -10,7 +10,7 @@ namespace Asl.Distributed.Coordinator.Tests.Storage;
 /// <summary>SQLite grain storage providers built outside a silo, with Orleans' own serializer and activators.</summary>
 internal static class GrainStorages
 {
-    private static readonly ServiceProvider s_orleans = new ServiceCollection()
+    private static readonly ServiceProvider _orleans = new ServiceCollection()
         .AddSerializer(serializer => serializer.AddAssembly(typeof(SampleState).Assembly))
         .BuildServiceProvider();
 
@@ -20,10 +20,10 @@ internal static class GrainStorages
         new SqliteGrainStorageOptions
         {
             FilePath = path,
-            GrainStorageSerializer = new OrleansGrainStorageSerializer(s_orleans.GetRequiredService<Serializer>()),
+            GrainStorageSerializer = new OrleansGrainStorageSerializer(_orleans.GetRequiredService<Serializer>()),
         },
         catalog,
-        s_orleans.GetRequiredService<IActivatorProvider>(),
+        _orleans.GetRequiredService<IActivatorProvider>(),
         NullLogger<SqliteGrainStorage>.Instance);
 
     public static SqliteStoreCatalog Catalog() => new(TimeProvider.System, NullLoggerFactory.Instance);
