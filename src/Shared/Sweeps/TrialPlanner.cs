@@ -53,8 +53,8 @@ public static class TrialPlanner
         TrainingConfigLoader.With(baseConfig, SettingsOf(spec, plan));
 
     /// <summary>The keys the sweep itself sets on every trial; a search space or baseline may not set them under ASHA.</summary>
-    internal static IReadOnlyList<string> OwnedKeys(SweepAlgorithm algorithm) =>
-        algorithm is AshaAlgorithm ? [EpochsKey, StopEpochKey] : [];
+    internal static IReadOnlyList<string> OwnedKeys(SweepAlgorithmKind kind) =>
+        kind == SweepAlgorithmKind.Asha ? [EpochsKey, StopEpochKey] : [];
 
     internal const string SeedKey = "seed";
 
