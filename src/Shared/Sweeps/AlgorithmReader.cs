@@ -24,16 +24,18 @@ internal static class AlgorithmReader
         var kind = fields.Kind;
         string kindName = ConfigNames.ToName(kind);
         var schema = SweepSettings.Schema;
-        var written = (node as YamlMappingNode)?.Children.Keys ?? [];
-        foreach (var keyNode in written)
+        var written = ((node as YamlMappingNode)?.Children.Keys ?? []).Select(k => (k as YamlScalarNode)?.Value ?? "").ToList();
+        foreach (string name in written)
         {
-            string name = (keyNode as YamlScalarNode)?.Value ?? "";
             if (schema.Find($"algorithm.{name}") is not null && !Uses[kind].Contains(name))
                 problems.Add(new ConfigProblem($"algorithm.{name}", $"is not used by algorithm {kindName}; allowed under {kindName}: {string.Join(", ", Uses[kind])}"));
         }
         var ranges = space.Where(d => d.Domain.Listed is null).ToList();
         string rangeNames = string.Join(", ", ranges.Select(d => $"search_space.{d.Key} ({ConfigNames.ToName(d.Domain.Kind)})"));
-        string numTrials = schema.Find("algorithm.num_trials")!.Allowed;
+        string numTrials = $"an integer in [1, {SweepAlgorithmSettings.MaxTrials}]";
+        // A field written with a bad value has its problem already; "required" would say it twice.
+        bool needsTrials = fields.NumTrials is null && !written.Contains("num_trials");
+        bool needsEpochs = fields.MaxEpochs is null && !written.Contains("max_epochs");
         switch (kind)
         {
             case SweepAlgorithmKind.Grid:
@@ -43,27 +45,29 @@ internal static class AlgorithmReader
                         $"{ConfigNames.ToName(range.Domain.Kind)} is a range, which algorithm grid cannot enumerate; allowed under grid: grid, choice (or algorithm random or asha with num_trials)"));
                 }
                 break;
-            case SweepAlgorithmKind.Random when fields.NumTrials is null:
+            case SweepAlgorithmKind.Random when needsTrials:
                 problems.Add(new ConfigProblem("algorithm.num_trials", $"is required by algorithm random; allowed: {numTrials}"));
                 break;
             case SweepAlgorithmKind.Asha:
-                if (fields.NumTrials is null && ranges.Count > 0)
+                if (needsTrials && ranges.Count > 0)
                     problems.Add(new ConfigProblem("algorithm.num_trials", $"is required by asha over ranges ({rangeNames}): without it asha runs every grid combination; allowed: {numTrials}"));
-                if (fields.MaxEpochs is null)
+                if (needsEpochs)
                     problems.Add(new ConfigProblem("algorithm.max_epochs", $"is required by algorithm asha; allowed: an integer in [{fields.GracePeriod}, 100000] (at least grace_period)"));
-                else if (fields.MaxEpochs < fields.GracePeriod)
+                else if (fields.MaxEpochs is { } max && max < fields.GracePeriod)
                     problems.Add(new ConfigProblem("algorithm.max_epochs", $"{fields.MaxEpochs} is less than algorithm.grace_period ({fields.GracePeriod}); allowed: an integer in [{fields.GracePeriod}, 100000]"));
                 break;
         }
-        if (problems.Count > before)
-            return null;
-
-        SweepAlgorithm algorithm = kind switch
+        // A required field written with a bad value is null here, its problem reported where it was read.
+        SweepAlgorithm? algorithm = (kind, fields.NumTrials, fields.MaxEpochs) switch
         {
-            SweepAlgorithmKind.Grid => new GridAlgorithm(),
-            SweepAlgorithmKind.Random => new RandomAlgorithm(fields.NumTrials!.Value),
-            _ => new AshaAlgorithm(fields.NumTrials, fields.ReductionFactor, fields.GracePeriod, fields.MaxEpochs!.Value),
+            _ when problems.Count > before => null,
+            (SweepAlgorithmKind.Grid, _, _) => new GridAlgorithm(),
+            (SweepAlgorithmKind.Random, { } trials, _) => new RandomAlgorithm(trials),
+            (SweepAlgorithmKind.Asha, var trials, { } epochs) => new AshaAlgorithm(trials, fields.ReductionFactor, fields.GracePeriod, epochs),
+            _ => null,
         };
+        if (algorithm is null)
+            return null;
         long search = algorithm.Enumerates ? TrialPlanner.GridSize(space) : fields.NumTrials!.Value;
         if (search > SweepAlgorithmSettings.MaxTrials - baselines)
         {

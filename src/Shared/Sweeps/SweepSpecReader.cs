@@ -47,9 +47,16 @@ public static partial class SweepSpecReader
         var problems = new List<ConfigProblem>();
         var spec = Read(root, folder ?? Environment.CurrentDirectory, problems);
         if (problems.Count > 0 || spec is null)
-            throw new ConfigException(problems.Select(p => p with { Message = p.Message + YamlLocator.Where(root, p.Key) }).ToList());
+            throw new ConfigException(InFileOrder(root, problems));
         return spec;
     }
+
+    // Problems in the order of the file, each ending with its line and column; those of missing fields at the end.
+    private static List<ConfigProblem> InFileOrder(YamlNode root, List<ConfigProblem> problems) =>
+        problems.Select(p => (Problem: p, Node: YamlLocator.Locate(root, p.Key)))
+            .OrderBy(p => ReferenceEquals(p.Node, root) ? long.MaxValue : p.Node.Start.Index)
+            .Select(p => p.Problem with { Message = p.Problem.Message + YamlLocator.Where(root, p.Problem.Key) })
+            .ToList();
 
     private static SweepSpec? Read(YamlNode root, string folder, List<ConfigProblem> problems)
     {
