@@ -47,12 +47,26 @@ internal static class SweptKeys
         var found = new List<ConfigProblem>();
         ConfigReader.Set(scratch, TrainingConfig.Schema, key.Path, value, found);
         if (found.Count == 0)
-            return SettingKey.Format(key.GetValue(scratch));
+            return Canonical(key.GetValue(scratch));
         foreach (var problem in found)
         {
             string tail = problem.Key.StartsWith(key.Path, StringComparison.Ordinal) ? problem.Key[key.Path.Length..] : "";
             problems.Add(new ConfigProblem(path + tail, problem.Message + note));
         }
         return null;
+    }
+
+    /// <summary>
+    /// The value as a trial's setting text, which <see cref="TrainingConfig.Set"/> reads as YAML: canonical spelling,
+    /// and text that YAML would read otherwise ("#x", "a: b", "null", "") single-quoted.
+    /// </summary>
+    private static string Canonical(object? value)
+    {
+        string text = SettingKey.Format(value);
+        if (value is not string raw)
+            return text;
+        var node = SettingValueReader.ParseValueText(text);
+        bool readsBack = node is YamlScalarNode scalar && scalar.Value == raw && !SettingValueReader.IsNull(scalar);
+        return readsBack ? text : $"'{raw.Replace("'", "''", StringComparison.Ordinal)}'";
     }
 }
