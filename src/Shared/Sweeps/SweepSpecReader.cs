@@ -78,8 +78,15 @@ public static partial class SweepSpecReader
         var settings = new SweepSettings();
         foreach (string field in (string[])["algorithm", "metric", "workers_per_trial", "max_concurrent_trials", "max_failures_per_trial"])
         {
-            if (nodes.TryGetValue(field, out var node))
-                ConfigReader.Set(settings, SweepSettings.Schema, field, node, problems);
+            if (!nodes.TryGetValue(field, out var node))
+                continue;
+            if (SweepSettings.Schema.Sections.Contains(field) && node is not YamlMappingNode)
+            {
+                string keys = string.Join(", ", SweepSettings.Schema.ChildNames(field));
+                problems.Add(new ConfigProblem(field, $"must be a section, for example {field}: {{{SweepSettings.Schema.ChildNames(field)[0]}: ...}}; allowed keys: {keys}"));
+                continue;
+            }
+            ConfigReader.Set(settings, SweepSettings.Schema, field, node, problems);
         }
         var kind = settings.Algorithm.Kind;
         string? name = ReadName(nodes.GetValueOrDefault("name"), problems);

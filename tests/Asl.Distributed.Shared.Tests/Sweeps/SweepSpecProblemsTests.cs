@@ -145,6 +145,22 @@ public sealed class SweepSpecProblemsTests
         Assert.Contains("'hyperband' is not allowed; allowed: one of: grid, random, asha", problem.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("algorithm: random", "algorithm", "must be a section, for example algorithm: {kind: ...}; allowed keys: kind, num_trials, reduction_factor, grace_period, max_epochs")]
+    [InlineData("metric: map", "metric", "must be a section, for example metric: {name: ...}; allowed keys: name, mode")]
+    public void Section_WrittenAsOneValue_ShowsItsKeys(string line, string path, string message)
+    {
+        var problem = SpecText.ProblemAt(SpecText.Minimal + line + "\n", path);
+        Assert.StartsWith(message, problem.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Key_WrittenTwice_IsAYamlError()
+    {
+        var error = Assert.Throws<ConfigException>(() => SweepSpecReader.Parse("name: s\nsearch_space:\n  loss.clip: {grid: [0]}\n  loss.clip: {grid: [0.1]}\n"));
+        Assert.Contains("not valid YAML at line 4, column 3: Duplicate key loss.clip", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void AlgorithmKey_Misspelt_SuggestsTheKey()
     {
