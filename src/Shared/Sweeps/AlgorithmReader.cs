@@ -20,6 +20,9 @@ internal static class AlgorithmReader
 
     public static SweepAlgorithm? Read(SweepAlgorithmSettings fields, YamlNode? node, List<SweepDimension> space, int baselines, List<ConfigProblem> problems)
     {
+        // An unreadable kind leaves the default in place; checking the rest against it would only mislead.
+        if (problems.Any(p => p.Key == "algorithm.kind"))
+            return null;
         int before = problems.Count;
         var kind = fields.Kind;
         string kindName = ConfigNames.ToName(kind);

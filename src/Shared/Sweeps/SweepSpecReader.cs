@@ -133,6 +133,6 @@ public static partial class SweepSpecReader
         return 0;
     }
 
-    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
+    [GeneratedRegex(@"^[A-Za-z0-9_-]{1,64}\z")]
     private static partial Regex SafeName();
 }

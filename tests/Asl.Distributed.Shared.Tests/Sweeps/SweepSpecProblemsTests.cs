@@ -21,6 +21,7 @@ public sealed class SweepSpecProblemsTests
     [InlineData("../escape")]
     [InlineData("[a, b]")]
     [InlineData("''")]
+    [InlineData("\"abc\\n\"")]
     public void Name_Unsafe_IsRefused(string name)
     {
         var problem = SpecText.ProblemAt($"name: {name}\n", "name");
@@ -139,9 +140,12 @@ public sealed class SweepSpecProblemsTests
     }
 
     [Fact]
-    public void AlgorithmKind_Unknown_ListsTheKinds()
+    public void AlgorithmKind_Unknown_ListsTheKindsAndNothingElse()
     {
-        var problem = SpecText.ProblemAt(SpecText.Minimal + "algorithm: {kind: hyperband}\n", "algorithm.kind");
+        // The uniform domain and num_trials would be wrong under the default (grid); they are not reported against it.
+        var problems = SpecText.Problems(SpecText.Minimal + "algorithm: {kind: hyperband, num_trials: 4}\nsearch_space: {loss.clip: {uniform: [0, 0.1]}}\n");
+        var problem = Assert.Single(problems);
+        Assert.Equal("algorithm.kind", problem.Key);
         Assert.Contains("'hyperband' is not allowed; allowed: one of: grid, random, asha", problem.Message, StringComparison.Ordinal);
     }
 
