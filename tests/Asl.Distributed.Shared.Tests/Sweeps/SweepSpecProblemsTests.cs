@@ -58,88 +58,6 @@ public sealed class SweepSpecProblemsTests
     }
 
     [Fact]
-    public void BaseAndConfig_Both_AllowsOne()
-    {
-        string folder = Directory.CreateTempSubdirectory("asl-spec-").FullName;
-        try
-        {
-            File.WriteAllText(Path.Combine(folder, "train.yaml"), "seed: 1\n");
-            var problems = SpecText.Problems(SpecText.Minimal + "base: train.yaml\nconfig: {seed: 2}\n", folder);
-            var problem = Assert.Single(problems);
-            Assert.Equal("config", problem.Key);
-            Assert.Contains("allowed: base (a training config file) or config (the settings inline), or neither", problem.Message, StringComparison.Ordinal);
-        }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
-        }
-    }
-
-    [Fact]
-    public void Base_MissingFile_NamesTheFolderItLookedIn()
-    {
-        string folder = Directory.CreateTempSubdirectory("asl-spec-").FullName;
-        try
-        {
-            var problem = Assert.Single(SpecText.Problems(SpecText.Minimal + "base: nowhere.yaml\n", folder));
-            Assert.Equal("base", problem.Key);
-            Assert.Contains($"'nowhere.yaml' does not exist (looked for {Path.Combine(folder, "nowhere.yaml")}", problem.Message, StringComparison.Ordinal);
-        }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
-        }
-    }
-
-    [Fact]
-    public void Base_FileWithABadValue_NamesTheFileAndItsKey()
-    {
-        string folder = Directory.CreateTempSubdirectory("asl-spec-").FullName;
-        try
-        {
-            File.WriteAllText(Path.Combine(folder, "train.yaml"), "loss:\n  gamma_neg: -1\n");
-            var problem = Assert.Single(SpecText.Problems(SpecText.Minimal + "base: train.yaml\n", folder));
-            Assert.Equal("base", problem.Key);
-            Assert.Contains("in 'train.yaml': loss.gamma_neg: -1 is out of range; allowed: a finite number >= 0", problem.Message, StringComparison.Ordinal);
-        }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
-        }
-    }
-
-    [Fact]
-    public void Base_RelativePath_IsReadFromTheSpecsFolder()
-    {
-        string folder = Directory.CreateTempSubdirectory("asl-spec-").FullName;
-        try
-        {
-            File.WriteAllText(Path.Combine(folder, "train.yaml"), "optimizer:\n  lr: 0.003\n");
-            File.WriteAllText(Path.Combine(folder, "sweep.yaml"), SpecText.Minimal + "base: train.yaml\n");
-            var spec = SweepSpecReader.Load(Path.Combine(folder, "sweep.yaml"));
-            Assert.Equal(0.003, TrialPlanner.Resolve(spec, TrialPlanner.Plan(spec, 0)).Optimizer.Lr);
-        }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
-        }
-    }
-
-    [Fact]
-    public void Config_BadValue_IsReportedAtItsPathInTheSpec()
-    {
-        var problem = SpecText.ProblemAt(SpecText.Minimal + "config:\n  loss:\n    clip: 1\n", "config.loss.clip");
-        Assert.Contains("1 is out of range; allowed: a finite number in [0, 1)", problem.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void Config_MisspeltKey_SuggestsTheKey()
-    {
-        var problem = SpecText.ProblemAt(SpecText.Minimal + "config:\n  loss:\n    gama_neg: 2\n", "config.loss.gama_neg");
-        Assert.Contains("did you mean gamma_neg?", problem.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
     public void AlgorithmKind_Unknown_ListsTheKindsAndNothingElse()
     {
         // The uniform domain and num_trials would be wrong under the default (grid); they are not reported against it.
@@ -307,49 +225,6 @@ public sealed class SweepSpecProblemsTests
     {
         var problem = SpecText.ProblemAt(SpecText.Minimal + "baselines: [{schedule.epochs: 4}]\nalgorithm: {kind: asha, max_epochs: 8}\n", "baselines[0].schedule.epochs");
         Assert.Contains("is set by the sweep under asha", problem.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void Trials_BatchNotSplittingOverWorkers_NamesWorkersPerTrial()
-    {
-        var problem = SpecText.ProblemAt(SpecText.Minimal + "config: {run: {batch_size: 64}}\nworkers_per_trial: 3\n", "workers_per_trial");
-        Assert.Contains("3 workers cannot split run.batch_size 64 evenly", problem.Message, StringComparison.Ordinal);
-        Assert.Contains("(in trial 0: the base config)", problem.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void Trials_MapEmaWithoutEma_NamesTheMetric()
-    {
-        var problem = SpecText.ProblemAt(SpecText.Minimal + "config: {run: {ema_decay: 0}}\nmetric: {name: map_ema}\n", "metric.name");
-        Assert.Contains("allowed: map or map_best, or a run.ema_decay above 0", problem.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void Trials_SweptValueConflictingWithTheBase_NameTheTrialsAndTheKey()
-    {
-        // schedule.stop_epoch defaults to 40, more than the swept schedule.epochs 10 and 20 (trials 0 and 1; 60 is fine).
-        var problems = SpecText.Problems(SpecText.Minimal + "search_space: {schedule.epochs: {grid: [10, 20, 60]}}\n");
-
-        Assert.Equal(["config.schedule.stop_epoch", "config.schedule.stop_epoch"], problems.Select(p => p.Key));
-        Assert.Contains("schedule.stop_epoch: 40 (its default) is more than schedule.epochs (10); allowed: an integer in [0, 10]", problems[0].Message, StringComparison.Ordinal);
-        Assert.Contains("(in trial 0: schedule.epochs=10)", problems[0].Message, StringComparison.Ordinal);
-        Assert.Contains("(in trial 1: schedule.epochs=20)", problems[1].Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void Trials_SameProblemInManyTrials_IsReportedOnceWithTheCount()
-    {
-        var problems = SpecText.Problems(SpecText.Minimal + "config: {run: {batch_size: 64}}\nworkers_per_trial: 3\nsearch_space: {loss.gamma_neg: {grid: [1, 2, 3, 4]}}\n");
-        var problem = Assert.Single(problems);
-        Assert.Contains("(in trial 0: loss.gamma_neg=1 and 3 other trials)", problem.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void Trials_MoreThanTenThousand_AreRefused()
-    {
-        string values = string.Join(", ", Enumerable.Range(0, 30).Select(i => (i * 0.01).ToString("R", System.Globalization.CultureInfo.InvariantCulture)));
-        var problem = SpecText.ProblemAt(SpecText.Minimal + $"search_space:\n  loss.gamma_neg: {{grid: [{values}]}}\n  loss.gamma_pos: {{grid: [{values}]}}\n  optimizer.weight_decay: {{grid: [{values}]}}\n", "search_space");
-        Assert.Contains("gives 27000 combinations and 0 baselines; allowed: at most 10000 trials in all", problem.Message, StringComparison.Ordinal);
     }
 
     [Fact]
