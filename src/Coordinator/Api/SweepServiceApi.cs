@@ -40,7 +40,7 @@ public sealed class SweepServiceApi(IGrainFactory grains, ISweepPlanner planner,
         await grains.GetGrain<ISweepIndexGrain>(0).Add(plan.Name);
         try
         {
-            var outcome = await grains.GetGrain<ISweepGrain>(plan.Name).Submit(request.SpecYaml);
+            var outcome = await grains.GetGrain<ISweepGrain>(plan.Name).Submit(plan.CanonicalYaml);
             return new SubmitSweepReply { SweepId = plan.Name, Resumed = outcome.Resumed, TrialCount = outcome.TrialCount };
         }
         catch (SweepConflictException e)

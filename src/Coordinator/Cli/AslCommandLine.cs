@@ -6,8 +6,8 @@ using Asl.Distributed.Losses;
 namespace Asl.Distributed.Coordinator.Cli;
 
 /// <summary>
-/// The <c>asl</c> command line. Sweeps and the coordinator come with later work; today it answers what a loss
-/// preset means, so that a config's <c>loss.preset</c> is never a guess.
+/// The <c>asl</c> command line: <c>serve</c> runs the coordinator; <c>loss-presets</c> says what a loss preset means,
+/// so that a config's <c>loss.preset</c> is never a guess.
 /// </summary>
 public static class AslCommandLine
 {
@@ -31,7 +31,7 @@ public static class AslCommandLine
             WritePresets(chosen, output);
             return 0;
         });
-        var root = new RootCommand("asl: the Asl.Distributed coordinator's command line (sweeps come next).") { presets };
+        var root = new RootCommand("asl: the Asl.Distributed coordinator and its command line.") { presets, ServeCommand.Create(output, error) };
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

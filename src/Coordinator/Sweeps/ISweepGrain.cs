@@ -4,8 +4,8 @@ namespace Asl.Distributed.Coordinator.Sweeps;
 
 /// <summary>
 /// One sweep (key: the sweep id, its spec's name): plans trials, applies its early-stopping rule to each reported
-/// epoch, keeps the leaderboard and publishes the sweep's events. Trials call it (awaited); it calls trials only
-/// without waiting, so no call cycle can block.
+/// epoch, keeps the leaderboard and publishes the sweep's events. Trials call it (awaited); it calls trials without
+/// waiting, except to create a new one (which cannot be calling it yet), so no call cycle can block.
 /// </summary>
 [Alias("asl.ISweepGrain")]
 public interface ISweepGrain : IGrainWithStringKey

@@ -9,6 +9,8 @@ namespace Asl.Distributed.Coordinator.Sweeps;
 public interface ISweepPlan
 {
     string Name { get; }
+    /// <summary>The spec in canonical YAML: the same for every spelling of the same spec, so resubmissions compare equal.</summary>
+    string CanonicalYaml { get; }
     int TrialCount { get; }
     int WorkersPerTrial { get; }
     /// <summary>Trials that may be unfinished at once; 0 for no limit.</summary>

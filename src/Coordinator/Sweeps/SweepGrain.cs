@@ -94,7 +94,7 @@ public sealed class SweepGrain(
         }
         else if (Plan.AtRung(Record.Rungs, index, epoch, value) is { } rung)
         {
-            Record.Rungs.Add(new RungRecord(rung.Milestone, index, value, rung.Continue));
+            Record.Rungs.Add(new RungRecord(rung.Rung, index, value, rung.Continue));
             decision = new EpochDecision(rung.Continue, rung.Reason, value);
         }
         entry.Decisions[epoch] = decision.Proceed;
@@ -150,8 +150,10 @@ public sealed class SweepGrain(
         if (created.Count == 0)
             return;
         await state.WriteStateAsync();
+        // One after another, so the registry queues them in index order. Safe to await: a trial being created has
+        // no call to this sweep in flight (it has never run), so no cycle can form.
         foreach (var entry in created)
-            GrainFactory.GetGrain<ITrialGrain>(entry.TrialId).Create(Definition(entry.Index, entry.TrialId)).Ignore();
+            await GrainFactory.GetGrain<ITrialGrain>(entry.TrialId).Create(Definition(entry.Index, entry.TrialId));
     }
 
     private TrialDefinition Definition(int index, string trialId)

@@ -32,7 +32,7 @@ public sealed class TrialGrain(
         Record.Definition = definition;
         Record.Status = TrialStatus.Pending;
         await state.WriteStateAsync();
-        await Registry.Enqueue(new QueuedTrial(TrialId, definition.SweepId, definition.Workers, 1));
+        await Registry.Enqueue(new QueuedTrial(TrialId, definition.SweepId, definition.Workers, 1, definition.Index));
     }
 
     public Task<TrialRecord> Get() => Task.FromResult(Record);
@@ -170,9 +170,10 @@ public sealed class TrialGrain(
         var stop = new WorkerOrder { Stop = new StopTrial { TrialId = TrialId, Attempt = current.Number, Reason = reason.Length > 0 ? reason : next.ToString() } };
         foreach (var worker in current.WorkerIds)
             orders.Send(worker, stop);
-        await Registry.Release(TrialId, current.Number);
         if (next == TrialStatus.Pending)
-            await Registry.Enqueue(new QueuedTrial(TrialId, Definition.SweepId, Definition.Workers, current.Number + 1));
+            await Registry.Requeue(new QueuedTrial(TrialId, Definition.SweepId, Definition.Workers, current.Number + 1, Definition.Index));
+        else
+            await Registry.Release(TrialId, current.Number);
         await Sweep.OnTrialChanged(Change(current.Number, reason));
     }
 

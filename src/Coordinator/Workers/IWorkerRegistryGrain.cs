@@ -22,6 +22,13 @@ public interface IWorkerRegistryGrain : IGrainWithIntegerKey
     [Alias("Enqueue")]
     Task Enqueue(QueuedTrial trial);
 
+    /// <summary>
+    /// Frees the workers of a trial's earlier attempts and queues its next attempt in one step, so the freed workers
+    /// cannot go to a trial behind it first.
+    /// </summary>
+    [Alias("Requeue")]
+    Task Requeue(QueuedTrial next);
+
     /// <summary>Takes a trial out of the queue and frees the workers of its attempt, if any.</summary>
     [Alias("Release")]
     Task Release(string trialId, int attempt);

@@ -68,13 +68,37 @@ public sealed class WorkerRegistryGrain(
 
     public async Task Enqueue(QueuedTrial trial)
     {
-        var queue = state.State.Queue;
-        if (queue.Any(q => q.TrialId == trial.TrialId && q.Attempt == trial.Attempt))
-            return;
-        queue.RemoveAll(q => q.TrialId == trial.TrialId);
-        queue.Add(trial);
+        if (AddToQueue(trial))
+        {
+            await state.WriteStateAsync();
+            await Schedule();
+        }
+    }
+
+    public async Task Requeue(QueuedTrial next)
+    {
+        foreach (var worker in state.State.Workers.Values)
+            worker.Allocations.RemoveAll(a => a.TrialId == next.TrialId && a.Attempt < next.Attempt);
+        AddToQueue(next);
         await state.WriteStateAsync();
         await Schedule();
+    }
+
+    /// <summary>Queues a trial's attempt at its place; false when it was queued already.</summary>
+    private bool AddToQueue(QueuedTrial trial)
+    {
+        var queue = state.State.Queue;
+        if (queue.Any(q => q.TrialId == trial.TrialId && q.Attempt == trial.Attempt))
+            return false;
+        queue.RemoveAll(q => q.TrialId == trial.TrialId);
+        // First come, first served between sweeps; within a sweep by trial index, whatever order the trials' own
+        // calls arrive in (a retried trial goes back to its place).
+        var arrival = state.State.SweepArrival;
+        if (!arrival.ContainsKey(trial.SweepId))
+            arrival[trial.SweepId] = arrival.Count;
+        int at = queue.FindIndex(q => (arrival[q.SweepId], q.Index).CompareTo((arrival[trial.SweepId], trial.Index)) > 0);
+        queue.Insert(at < 0 ? queue.Count : at, trial);
+        return true;
     }
 
     public async Task Release(string trialId, int attempt)

@@ -9,5 +9,8 @@ namespace Asl.Distributed.Coordinator.Workers;
 public sealed class WorkerRegistryState
 {
     [Id(0)] public Dictionary<string, WorkerRecord> Workers { get; set; } = [];
+    /// <summary>Waiting trials in the order they are served: by their sweep's arrival, then by index.</summary>
     [Id(1)] public List<QueuedTrial> Queue { get; set; } = [];
+    /// <summary>Each sweep's place in line: the number of sweeps seen before its first trial arrived.</summary>
+    [Id(2)] public Dictionary<string, long> SweepArrival { get; set; } = [];
 }

@@ -4,7 +4,7 @@ namespace Asl.Distributed.Coordinator.Tests.Workers;
 
 public sealed class GangSchedulerTests
 {
-    private static QueuedTrial Trial(string id, int workers) => new(id, "s", workers, 1);
+    private static QueuedTrial Trial(string id, int workers) => new(id, "s", workers, 1, 0);
 
     [Fact]
     public void Allocate_TrialNeedsMoreWorkersThanFree_GetsNothingAndHoldsNoPartialGang()

@@ -1,0 +1,125 @@
+using System.Net;
+using System.Net.Sockets;
+using Asl.Distributed.Contracts.V1;
+using Asl.Distributed.Coordinator.Api;
+using Asl.Distributed.Coordinator.Hosting;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Asl.Distributed.Coordinator.Tests.Api;
+
+/// <summary>
+/// The coordinator host (Orleans silo, SQLite store, gRPC API) in this process on free loopback ports, over a temp
+/// folder that outlives restarts: <see cref="Restart"/> stops it and starts a new one on the same folder, as a
+/// restarted coordinator process would. End-to-end tests run the real <c>asl serve</c> process; this is its
+/// in-process twin for the API's logic.
+/// </summary>
+internal sealed class TestCoordinator : IAsyncDisposable
+{
+    public static readonly AccessTokens Tokens = new("worker-token-0123456789abcdef", "client-token-0123456789abcdef");
+
+    private readonly TimeSpan _heartbeatTimeout;
+    private WebApplication? _app;
+    private readonly List<GrpcChannel> _channels = [];
+
+    private TestCoordinator(string directory, TimeSpan heartbeatTimeout)
+    {
+        Directory = directory;
+        _heartbeatTimeout = heartbeatTimeout;
+    }
+
+    public string Directory { get; }
+
+    public string Address { get; private set; } = "";
+
+    public static async Task<TestCoordinator> Start(TimeSpan? heartbeatTimeout = null)
+    {
+        string directory = Path.Combine(Path.GetTempPath(), "asl-coordinator-test-" + Guid.NewGuid().ToString("N")[..12]);
+        var coordinator = new TestCoordinator(directory, heartbeatTimeout ?? TimeSpan.FromMinutes(10));
+        await coordinator.Open();
+        return coordinator;
+    }
+
+    /// <summary>Stops the host (as a clean shutdown) and starts a new one on the same folder and port.</summary>
+    public async Task Restart()
+    {
+        await Close();
+        await Open();
+    }
+
+    public WorkerHub.WorkerHubClient WorkerClient(string? token = null) => new(Channel(token ?? Tokens.WorkerToken));
+
+    public SweepService.SweepServiceClient Client(string? token = null) => new(Channel(token ?? Tokens.ClientToken));
+
+    public GrpcChannel Channel(string? token)
+    {
+        var credentials = CallCredentials.FromInterceptor((_, metadata) =>
+        {
+            if (token is not null)
+                metadata.Add("authorization", "Bearer " + token);
+            return Task.CompletedTask;
+        });
+        var channel = GrpcChannel.ForAddress(Address, new GrpcChannelOptions
+        {
+            Credentials = ChannelCredentials.Create(ChannelCredentials.Insecure, credentials),
+            UnsafeUseInsecureChannelCallCredentials = true,
+            MaxReceiveMessageSize = 64 << 20,
+            MaxSendMessageSize = 64 << 20,
+        });
+        _channels.Add(channel);
+        return channel;
+    }
+
+    private async Task Open()
+    {
+        int port = Address.Length > 0 ? new Uri(Address).Port : 0;
+        var settings = new CoordinatorSettings
+        {
+            Directory = Directory,
+            Port = port,
+            SiloPort = FreePort(),
+            HeartbeatInterval = TimeSpan.FromMilliseconds(200),
+            HeartbeatTimeout = _heartbeatTimeout,
+        };
+        _app = CoordinatorHost.Build(settings, Tokens);
+        await _app.StartAsync();
+        Address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+    }
+
+    private async Task Close()
+    {
+        foreach (var channel in _channels)
+            channel.Dispose();
+        _channels.Clear();
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+            _app = null;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Close();
+        try
+        {
+            System.IO.Directory.Delete(Directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still held open by a finishing background task; the temp folder is left behind.
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
