@@ -32,6 +32,8 @@ public static class AslCommandLine
             return 0;
         });
         var root = new RootCommand("asl: the Asl.Distributed coordinator and its command line.") { presets, ServeCommand.Create(output, error) };
+        foreach (var command in SweepCommand.Create(output, error))
+            root.Add(command);
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

@@ -74,7 +74,7 @@ internal static class ServeCommand
         {
             Directory.CreateDirectory(settings.Directory);
             var tokens = TokenFiles.Resolve(settings, Environment.GetEnvironmentVariable);
-            using var console = new ConsoleLoggerProvider(new SingleOptionsMonitor(new ConsoleLoggerOptions { FormatterName = ConsoleFormatterNames.Simple }));
+            using var console = new ConsoleLoggerProvider(new FixedOptions<ConsoleLoggerOptions>(new ConsoleLoggerOptions { FormatterName = ConsoleFormatterNames.Simple }));
             await using var app = CoordinatorHost.Build(settings, tokens, console);
             await app.StartAsync(cancellationToken);
             string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? "?";
@@ -98,13 +98,5 @@ internal static class ServeCommand
             error.WriteLine($"asl: cannot start the coordinator: {e.Message}");
             return 1;
         }
-    }
-
-    /// <summary>Console logger options that never change.</summary>
-    private sealed class SingleOptionsMonitor(ConsoleLoggerOptions options) : Microsoft.Extensions.Options.IOptionsMonitor<ConsoleLoggerOptions>
-    {
-        public ConsoleLoggerOptions CurrentValue => options;
-        public ConsoleLoggerOptions Get(string? name) => options;
-        public IDisposable? OnChange(Action<ConsoleLoggerOptions, string?> listener) => null;
     }
 }
