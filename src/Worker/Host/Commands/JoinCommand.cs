@@ -40,7 +40,7 @@ internal static class JoinCommand
         };
         var peerPort = new Option<int>("--peer-port")
         {
-            Description = $"The port of this worker's collective service, which the other ranks of a data-parallel trial dial.",
+            Description = "The port of this worker's collective service, which the other ranks of a data-parallel trial dial.",
             HelpName = "PORT",
             DefaultValueFactory = _ => WorkerIdentity.DefaultPeerPort,
         };
