@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Asl.Distributed.Contracts.V1;
 using Asl.Distributed.Runs;
+using Asl.Distributed.Training.Collectives;
 using Asl.Distributed.Training.Loop;
 using Asl.Distributed.Worker.Tests.Agent.TestHub;
 using Grpc.Core;
@@ -56,6 +57,19 @@ public sealed class AgentTrialTests : IDisposable
         // Listed as running until its completion was delivered, and no longer after.
         var after = (HeartbeatRequest)(await Hang.Guard(hub.WaitForCallAsync(c => c.Sequence > completed.Sequence && c.Request is HeartbeatRequest), "a heartbeat")).Request;
         Assert.Empty(after.Running);
+    }
+
+    [Fact]
+    public async Task Join_FirstCoordinatorAddressDown_RegistersWithTheNext()
+    {
+        var hub = new StandInHub();
+        await using var server = await StandInHubServer.StartAsync(hub);
+        var down = new Uri($"http://127.0.0.1:{LoopbackPorts.Free(1)[0]}");
+        await using var agent = new InProcessAgent(server, "worker-a", o => o with { Coordinators = [down, server.Address] });
+
+        await Hang.Guard(hub.WaitForAsync<AssignmentsRequest>(), "the order stream on the second address");
+        Assert.Contains($"coordinator {down} unavailable (Unavailable", agent.Output);
+        Assert.Contains($"registered with {server.Address} as worker-a", agent.Output);
     }
 
     [Fact]
