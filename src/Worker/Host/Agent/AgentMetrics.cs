@@ -10,6 +10,9 @@ public static class AgentMetrics
     /// <summary>Name of <see cref="StartAfterPreviousEnd"/>.</summary>
     public const string StartAfterPreviousEndName = "asl.worker.attempt.start_after_previous_end";
 
+    /// <summary>Name of <see cref="Setup"/>.</summary>
+    public const string SetupName = "asl.worker.attempt.setup";
+
     private static readonly Meter Meter = new(MeterName);
 
     /// <summary>
@@ -19,4 +22,11 @@ public static class AgentMetrics
     /// </summary>
     public static readonly Histogram<double> StartAfterPreviousEnd = Meter.CreateHistogram<double>(StartAfterPreviousEndName, "ms",
         "Time from an attempt's end report being sent to the next attempt's start on the same worker.");
+
+    /// <summary>
+    /// From an assignment's arrival on the order stream to its RunStarted, in milliseconds: the trainer's set-up (config,
+    /// data, loaders, model, optimizer; the ring's rendezvous on several ranks).
+    /// </summary>
+    public static readonly Histogram<double> Setup = Meter.CreateHistogram<double>(SetupName, "ms",
+        "Time from an assignment's arrival to its run's start.");
 }

@@ -19,6 +19,9 @@ internal sealed class TrialAttemptRun(TrialAssignment assignment)
 
     public TrialAssignment Assignment { get; } = assignment;
 
+    /// <summary>When the assignment arrived (a <see cref="TimeProvider"/> timestamp).</summary>
+    public long Received { get; init; }
+
     public AttemptKey Key { get; } = new(assignment.TrialId, assignment.Attempt);
 
     public int Rank => Assignment.Rank;

@@ -101,7 +101,7 @@ public sealed partial class WorkerAgent : IDisposable
                 declined = "this worker agent is stopping";
             else if (training >= _options.Capacity)
                 declined = $"this worker already runs {training} attempt(s) (--capacity {_options.Capacity})";
-            attempt = new TrialAttemptRun(assignment);
+            attempt = new TrialAttemptRun(assignment) { Received = _time.GetTimestamp() };
             // The trainer blocks its thread for the whole run; it gets a thread of its own.
             run = new Task(() => Run(attempt), TaskCreationOptions.LongRunning);
             if (declined is null)
@@ -159,6 +159,7 @@ public sealed partial class WorkerAgent : IDisposable
 
     private void Started(TrialAttemptRun attempt)
     {
+        AgentMetrics.Setup.Record(_time.GetElapsedTime(attempt.Received).TotalMilliseconds);
         long previous = Interlocked.Exchange(ref _lastEndSent, 0);
         if (previous == 0)
             return;
