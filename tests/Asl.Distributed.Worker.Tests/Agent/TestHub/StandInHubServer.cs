@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -14,29 +15,36 @@ namespace Asl.Distributed.Worker.Tests.Agent.TestHub;
 /// Serves a <see cref="StandInHub"/> with Kestrel on 127.0.0.1 (HTTP/2 cleartext). <see cref="StopAsync"/> ends every
 /// call at once, as a killed coordinator would (clients see the connection refused from then on);
 /// <see cref="StartAgainAsync"/> serves the same hub on the same port, as a coordinator restarted on its folder.
+/// With a certificate it serves TLS (https) instead.
 /// </summary>
 public sealed class StandInHubServer : IAsyncDisposable
 {
     private WebApplication? _app;
     private CancellationTokenSource _stopping = new();
 
-    private StandInHubServer(StandInHub hub) => Hub = hub;
+    private readonly X509Certificate2? _certificate;
+
+    private StandInHubServer(StandInHub hub, X509Certificate2? certificate)
+    {
+        Hub = hub;
+        _certificate = certificate;
+    }
 
     public StandInHub Hub { get; }
 
     public int Port { get; private set; }
 
-    public Uri Address => new($"http://127.0.0.1:{Port}");
+    public Uri Address => new($"{(_certificate is null ? "http" : "https")}://127.0.0.1:{Port}");
 
     /// <summary>Which run of the server this is: 1 after the first start, 2 after the first restart, ….</summary>
     public int Run { get; private set; }
 
     internal CancellationToken Stopping => _stopping.Token;
 
-    /// <summary>Serves <paramref name="hub"/> on <paramref name="port"/> (0: a free one).</summary>
-    public static async Task<StandInHubServer> StartAsync(StandInHub hub, int port = 0)
+    /// <summary>Serves <paramref name="hub"/> on <paramref name="port"/> (0: a free one), over TLS with <paramref name="certificate"/> when given.</summary>
+    public static async Task<StandInHubServer> StartAsync(StandInHub hub, int port = 0, X509Certificate2? certificate = null)
     {
-        var server = new StandInHubServer(hub);
+        var server = new StandInHubServer(hub, certificate);
         await server.ListenAsync(port);
         return server;
     }
@@ -68,7 +76,12 @@ public sealed class StandInHubServer : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(1));
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port, listen => listen.Protocols = HttpProtocols.Http2));
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port, listen =>
+        {
+            listen.Protocols = HttpProtocols.Http2;
+            if (_certificate is not null)
+                listen.UseHttps(_certificate);
+        }));
         builder.Services.AddGrpc();
         builder.Services.AddSingleton(Hub);
         builder.Services.AddSingleton(this);
