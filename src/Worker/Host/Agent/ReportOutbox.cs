@@ -127,13 +127,14 @@ internal sealed class ReportOutbox(AgentLog log)
                 head.Drop();
                 Remove(head);
             }
-            catch (Exception e) when (ct.IsCancellationRequested && e is RpcException or OperationCanceledException)
+            catch (Exception) when (ct.IsCancellationRequested)
             {
                 return;
             }
-            catch (RpcException e)
+            catch (Exception e)
             {
-                log.ReportHeld(head.What, head.Key.ToString(), link.Address, e.StatusCode, e.Status.Detail);
+                var (status, detail) = e is RpcException rpc ? (rpc.StatusCode, rpc.Status.Detail) : (StatusCode.Unknown, e.Message);
+                log.ReportHeld(head.What, head.Key.ToString(), link.Address, status, detail);
                 Away(link);
                 connectionLost(link);
             }

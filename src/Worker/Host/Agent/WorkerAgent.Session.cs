@@ -75,6 +75,11 @@ public sealed partial class WorkerAgent
                 // The outbox found the connection dead first (ConnectionLost).
                 _log.Unavailable(link.Address, StatusCode.Unavailable, "a report could not be delivered");
             }
+            catch (Exception e)
+            {
+                // Whatever else broke this connection, the agent keeps its trials and tries again.
+                _log.Unavailable(link.Address, StatusCode.Unknown, AttemptRunner.OneLine(e.Message));
+            }
             finally
             {
                 lock (_gate)
