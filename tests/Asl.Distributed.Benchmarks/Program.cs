@@ -8,6 +8,7 @@ using Asl.Distributed.Benchmarks;
 //   trainer-overhead  a ResNet-50 step through the trainer against a bare loop
 //   allreduce  ring all-reduce algbw/busbw between processes on loopback (--transport socket|grpc), beside one raw TCP socket
 //   dp-steps   ResNet-18 training steps per second on 1 and 2 ranks and the share of step time in all-reduce
+//   trial-turnaround  how soon a worker agent starts its next trial after the last one ended (in-process trainer)
 var command = args.Length > 0 ? args[0] : "";
 var rest = args.Skip(1).ToArray();
 return command switch
@@ -22,11 +23,12 @@ return command switch
     "allreduce-rank" => await AllReduceBenchmark.RunRankAsync(rest),
     "dp-steps" => DataParallelStepBenchmark.Run(rest),
     "dp-steps-rank" => DataParallelStepBenchmark.RunRank(rest),
+    "trial-turnaround" => await TrialTurnaroundBenchmark.RunAsync(rest),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Asl.Distributed.Benchmarks <loss|map|loader|compare-losses|trainer-overhead|allreduce|dp-steps> [options]");
+    Console.Error.WriteLine("usage: Asl.Distributed.Benchmarks <loss|map|loader|compare-losses|trainer-overhead|allreduce|dp-steps|trial-turnaround> [options]");
     return 2;
 }
