@@ -5,6 +5,7 @@ using Asl.Distributed.Coordinator.Hosting;
 using Asl.Distributed.Coordinator.Storage;
 using Asl.Distributed.Sweeps;
 using Grpc.Core;
+using Asl.Distributed.Coordinator.Api;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
@@ -70,37 +71,19 @@ internal static class LocalSweepCommand
             Directory.CreateDirectory(directory);
             var tokens = TokenFiles.Resolve(settings, _ => null);
             using var logging = new ConsoleLoggerProvider(new FixedOptions<ConsoleLoggerOptions>(new ConsoleLoggerOptions { LogToStandardErrorThreshold = LogLevel.Warning }));
-            await using var app = CoordinatorHost.Build(settings, tokens, new MinimumLevelProvider(logging, LogLevel.Warning));
+            await using var app = CoordinatorHost.Build(settings, tokens, new MinimumLevelProvider(logging, LogLevel.Error));
             await app.StartAsync(cancellationToken);
             string url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
             output.WriteLine($"asl: coordinator at {url}, folder {directory}; {workerCount} local worker(s), logs in {Path.Combine(directory, "workers")}");
 
-            using var agents = LocalWorkers.Start(worker, workerCount, url, tokens.WorkerToken, directory);
-            using var channel = CoordinatorAddress.Channel(url, tokens.ClientToken);
-            var client = new SweepService.SweepServiceClient(channel);
             try
             {
-                await WaitForWorkers(client, agents, workerCount, cancellationToken);
-                var submitted = await client.SubmitSweepAsync(new SubmitSweepRequest { SpecYaml = specYaml }, cancellationToken: cancellationToken);
-                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"asl: sweep {submitted.SweepId}: {submitted.TrialCount} trials{(submitted.Resumed ? ", resumed from the folder" : "")}"));
-                var info = await new SweepWatcher(client, output, redraw: !Console.IsOutputRedirected).Watch(submitted.SweepId, cancellationToken);
-                await SweepCommand.PrintLeaderboard(client, info, output, cancellationToken);
-                output.WriteLine($"asl: results: asl sweep results {submitted.SweepId} --dir {directory} --coordinator URL (while a coordinator serves the folder); trial outputs in {settings.TrialsDirectory}");
-                await agents.Stop(TimeSpan.FromSeconds(30));
-                return 0;
+                return await RunSweep(url, tokens, worker, workerCount, specYaml, settings, output, error, cancellationToken);
             }
-            catch (Exception e) when (e is OperationCanceledException || (e is RpcException r && r.StatusCode == StatusCode.Cancelled))
+            finally
             {
-                output.WriteLine("asl: interrupted; stopping the workers at their next safe point (run the same command again to go on)");
-                await agents.Stop(TimeSpan.FromSeconds(60));
-                return 130;
-            }
-            catch (RpcException e)
-            {
-                error.WriteLine($"asl: the coordinator answered {e.StatusCode}: {e.Status.Detail}");
-                await agents.Stop(TimeSpan.FromSeconds(60));
-                return e.StatusCode is StatusCode.InvalidArgument or StatusCode.AlreadyExists ? 2 : 1;
+                // Stopped here, not only disposed, so the silo deactivates its grains and leaves the store cleanly.
+                await app.StopAsync(CancellationToken.None);
             }
         }
         catch (TokenFileException e)
@@ -113,6 +96,52 @@ internal static class LocalSweepCommand
             error.WriteLine($"asl: store error: {e.Message}");
             return 1;
         }
+    }
+
+    private static async Task<int> RunSweep(string url, AccessTokens tokens, WorkerCommand worker, int workerCount,
+        string specYaml, CoordinatorSettings settings, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        string directory = settings.Directory;
+        using var agents = LocalWorkers.Start(worker, workerCount, url, tokens.WorkerToken, directory);
+        using var channel = CoordinatorAddress.Channel(url, tokens.ClientToken);
+        var client = new SweepService.SweepServiceClient(channel);
+        try
+        {
+            await WaitForWorkers(client, agents, workerCount, cancellationToken);
+            var submitted = await client.SubmitSweepAsync(new SubmitSweepRequest { SpecYaml = specYaml }, cancellationToken: cancellationToken);
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"asl: sweep {submitted.SweepId}: {submitted.TrialCount} trials{(submitted.Resumed ? ", resumed from the folder" : "")}"));
+            var info = await new SweepWatcher(client, output, redraw: !Console.IsOutputRedirected).Watch(submitted.SweepId, cancellationToken);
+            await SweepCommand.PrintLeaderboard(client, info, output, cancellationToken);
+            await WriteResults(client, info, Path.Combine(directory, "results"), output, cancellationToken);
+            output.WriteLine($"asl: trial outputs (config.yaml, metrics.jsonl, checkpoints) in {Path.Combine(settings.TrialsDirectory, submitted.SweepId)}");
+            await agents.Stop(TimeSpan.FromSeconds(30));
+            return 0;
+        }
+        catch (Exception e) when (e is OperationCanceledException || (e is RpcException r && r.StatusCode == StatusCode.Cancelled))
+        {
+            output.WriteLine("asl: interrupted; stopping the workers at their next safe point (run the same command again to go on)");
+            await agents.Stop(TimeSpan.FromSeconds(60));
+            return 130;
+        }
+        catch (RpcException e)
+        {
+            error.WriteLine($"asl: the coordinator answered {e.StatusCode}: {e.Status.Detail}");
+            await agents.Stop(TimeSpan.FromSeconds(60));
+            return e.StatusCode is StatusCode.InvalidArgument or StatusCode.AlreadyExists ? 2 : 1;
+        }
+    }
+
+    /// <summary>Writes the sweep's results as CSV and JSON into <paramref name="folder"/>.</summary>
+    private static async Task WriteResults(SweepService.SweepServiceClient client, SweepInfo info, string folder, TextWriter output, CancellationToken cancellationToken)
+    {
+        var trials = (await client.ListTrialsAsync(new ListTrialsRequest { SweepId = info.SweepId }, cancellationToken: cancellationToken)).Trials;
+        Directory.CreateDirectory(folder);
+        string csv = Path.Combine(folder, info.SweepId + ".csv");
+        string json = Path.Combine(folder, info.SweepId + ".json");
+        await File.WriteAllTextAsync(csv, ResultsExport.Csv(info, trials), cancellationToken);
+        await File.WriteAllTextAsync(json, ResultsExport.Json(info, trials), cancellationToken);
+        output.WriteLine($"asl: results in {csv} and {json}");
     }
 
     /// <summary>Waits until every agent has registered; fails if one exits first (its log says why).</summary>

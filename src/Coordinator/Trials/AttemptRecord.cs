@@ -16,4 +16,6 @@ public sealed class AttemptRecord
     /// <summary>The checkpoint it resumed from (empty: from scratch) and that checkpoint's epoch.</summary>
     [Id(8)] public string ResumedFrom { get; set; } = "";
     [Id(9)] public int ResumedFromEpoch { get; set; }
+    /// <summary>Ended because a rank lost its peer; the peer's own report (or its lost heartbeats) says whether it failed.</summary>
+    [Id(10)] public bool LostPeer { get; set; }
 }

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Asl.Distributed.Contracts.V1;
 using Asl.Distributed.Coordinator.Sweeps;
 using Asl.Distributed.Coordinator.Workers;
+using Asl.Distributed.Runs;
 using Microsoft.Extensions.Logging;
 
 namespace Asl.Distributed.Coordinator.Trials;
@@ -79,8 +80,22 @@ public sealed class TrialGrain(
 
     public async Task Fail(string workerId, int attempt, TrialFailureKind kind, string reason, int exitCode, string checkpoint)
     {
+        if (LateVerdict(workerId, attempt, kind, exitCode) is { } ended)
+        {
+            // The attempt already ended because this worker's peers lost it; its own report says why.
+            await CountLateFailure(ended, $"{workerId} (exit code {exitCode}): {reason}");
+            return;
+        }
         var current = RequireCurrent(workerId, attempt, "a failure");
         string line = $"{workerId} (rank {current.WorkerIds.IndexOf(workerId)}, exit code {exitCode}): {reason}";
+        // A rank that lost its peer is not the cause: the peer's own report (or its lost heartbeats) counts the
+        // failure, if it was one. A peer that was released (SIGTERM to its agent) costs the trial nothing.
+        if (kind == TrialFailureKind.Error && exitCode == RunExitCodes.PeerLost)
+        {
+            current.LostPeer = true;
+            await EndAttempt(current, TrialStatus.Pending, line, countsAsFailure: false);
+            return;
+        }
         await EndFailedAttempt(current, kind, line);
     }
 
@@ -134,6 +149,43 @@ public sealed class TrialGrain(
     {
         if (Current is { } current && current.Number == attempt && current.WorkerIds.Contains(workerId))
             await EndFailedAttempt(current, TrialFailureKind.Error, reason);
+    }
+
+    /// <summary>
+    /// The ended attempt a failure report belongs to, when that attempt ended because its other ranks lost this
+    /// worker and nothing has been counted for it yet; null otherwise. (A worker lost for good is dropped with its
+    /// allocation to the next attempt, which then counts.)
+    /// </summary>
+    private AttemptRecord? LateVerdict(string workerId, int attempt, TrialFailureKind kind, int exitCode)
+    {
+        if (Record.Definition is null || kind != TrialFailureKind.Error || exitCode == RunExitCodes.PeerLost)
+            return null;
+        var ended = Record.Attempts.FirstOrDefault(a => a.Number == attempt && a.Ended is not null);
+        return ended is { LostPeer: true, CountedAsFailure: false } && ended.WorkerIds.Contains(workerId) ? ended : null;
+    }
+
+    /// <summary>Counts a failure for an attempt that already ended; fails the trial if that was one too many.</summary>
+    private async Task CountLateFailure(AttemptRecord ended, string reason)
+    {
+        ended.CountedAsFailure = true;
+        ended.EndReason += "; cause: " + reason;
+        Record.Failures++;
+        if (Record.Failures <= Definition.MaxFailures || Record.Status.HasEnded())
+        {
+            await state.WriteStateAsync();
+            return;
+        }
+        string why = $"failed {Record.Failures} time(s), more than max_failures_per_trial {Definition.MaxFailures}; last: {reason}";
+        if (Current is { } current)
+        {
+            await EndAttempt(current, TrialStatus.Failed, why, countsAsFailure: false);
+            return;
+        }
+        Record.Status = TrialStatus.Failed;
+        Record.EndReason = why;
+        await state.WriteStateAsync();
+        await Registry.Release(TrialId, Record.Attempts.Count + 1);
+        await Sweep.OnTrialChanged(Change(Record.Attempts.Count, why));
     }
 
     public Task Redeliver(string workerId, int attempt)

@@ -121,7 +121,7 @@ internal sealed class SimulatedWorker : IAsyncDisposable
             Checkpoint = Path.Combine(assignment.OutputDir, "last.ckpt"),
         }).ResponseAsync;
 
-    public Task Fail(TrialAssignment assignment, FailureKind kind, string reason) =>
+    public Task Fail(TrialAssignment assignment, FailureKind kind, string reason, int? exitCode = null) =>
         Client.FailTrialAsync(new TrialFailure
         {
             WorkerId = Id,
@@ -129,7 +129,7 @@ internal sealed class SimulatedWorker : IAsyncDisposable
             Attempt = assignment.Attempt,
             Kind = kind,
             Reason = reason,
-            ExitCode = kind == FailureKind.Released ? 130 : 1,
+            ExitCode = exitCode ?? (kind == FailureKind.Released ? 130 : 1),
         }).ResponseAsync;
 
     /// <summary>Stops reading orders (as a dead worker would) without telling the coordinator.</summary>

@@ -50,18 +50,22 @@ public static class RunDataSets
         string folder = Path.GetFullPath(data.Root ?? Path.Combine("data", $"synthetic-shapes-k{s.Classes}-n{s.TrainImages}-s{s.ImageSize}-m{s.MissingLabelFraction}-seed{s.Seed}"));
         string train = Path.Combine(folder, "annotations", "instances_train.json");
         string val = Path.Combine(folder, "annotations", "instances_val.json");
-        if (!File.Exists(train) || !File.Exists(val))
+        // Several workers of a sweep may start on the same set at once: one generates, the others wait and read it.
+        using (FolderLock.Acquire(folder, cancellationToken))
         {
-            var report = SyntheticShapesDataset.Generate(folder, new SyntheticShapesOptions
+            if (!File.Exists(train) || !File.Exists(val))
             {
-                ClassCount = s.Classes,
-                TrainImages = s.TrainImages,
-                ValImages = s.ValImages,
-                ImageSize = s.ImageSize,
-                MissingLabelFraction = s.MissingLabelFraction,
-                Seed = s.Seed,
-            }, cancellationToken);
-            log.Generated(report.TrainImages, report.ValImages, folder, report.ImagesPerSecond);
+                var report = SyntheticShapesDataset.Generate(folder, new SyntheticShapesOptions
+                {
+                    ClassCount = s.Classes,
+                    TrainImages = s.TrainImages,
+                    ValImages = s.ValImages,
+                    ImageSize = s.ImageSize,
+                    MissingLabelFraction = s.MissingLabelFraction,
+                    Seed = s.Seed,
+                }, cancellationToken);
+                log.Generated(report.TrainImages, report.ValImages, folder, report.ImagesPerSecond);
+            }
         }
         return (
             CocoDataset.LoadWithReport(train, Path.Combine(folder, "train"), new CocoOptions { Name = "synthetic-train" }, cancellationToken),
