@@ -32,12 +32,9 @@ internal static class LocalSweepCommand
         {
             spec, workers, directory, workerCommand,
         };
-        command.Validators.Add(result =>
-        {
-            if (result.GetValue(workers) is < 1 or > 64)
-                result.AddError("--local-workers: allowed: an integer in [1, 64]");
-        });
-        command.SetAction((result, token) => Run(result.GetValue(spec)!, result.GetValue(workers), Path.GetFullPath(result.GetValue(directory)!),
+        command.SetAction((result, token) => result.GetValue(workers) is < 1 or > 64
+            ? Task.FromResult(Refuse(error, "--local-workers: allowed: an integer in [1, 64]"))
+            : Run(result.GetValue(spec)!, result.GetValue(workers), Path.GetFullPath(result.GetValue(directory)!),
             result.GetValue(workerCommand), output, error, token));
         return command;
     }
@@ -142,6 +139,12 @@ internal static class LocalSweepCommand
         await File.WriteAllTextAsync(csv, ResultsExport.Csv(info, trials), cancellationToken);
         await File.WriteAllTextAsync(json, ResultsExport.Json(info, trials), cancellationToken);
         output.WriteLine($"asl: results in {csv} and {json}");
+    }
+
+    private static int Refuse(TextWriter error, string problem)
+    {
+        error.WriteLine($"asl: {problem}");
+        return 2;
     }
 
     /// <summary>Waits until every agent has registered; fails if one exits first (its log says why).</summary>

@@ -33,23 +33,26 @@ internal static class ServeCommand
         {
             directory, host, port, siloPort, heartbeat, timeout, tlsCert, tlsKey, workerToken, clientToken,
         };
-        command.Validators.Add(result =>
-        {
-            if (result.GetValue(port) is < 0 or > 65535)
-                result.AddError("--port: allowed: an integer in [0, 65535]");
-            if (result.GetValue(siloPort) is < 1 or > 65535)
-                result.AddError("--silo-port: allowed: an integer in [1, 65535]");
-            if (!(result.GetValue(heartbeat) is >= 0.05 and <= 3600))
-                result.AddError("--heartbeat-interval-s: allowed: a number in [0.05, 3600]");
-            if (!(result.GetValue(timeout) > 2 * result.GetValue(heartbeat) && result.GetValue(timeout) <= 86_400))
-                result.AddError("--heartbeat-timeout-s: allowed: a number above twice --heartbeat-interval-s and at most 86400");
-            if ((result.GetValue(tlsCert) is null) != (result.GetValue(tlsKey) is null))
-                result.AddError("--tls-cert and --tls-key: give both or neither");
-            if (!System.Net.IPAddress.TryParse(result.GetValue(host), out _))
-                result.AddError($"--host: '{result.GetValue(host)}' is not an IP address; allowed: e.g. 127.0.0.1 or 0.0.0.0");
-        });
         command.SetAction(async (result, cancellationToken) =>
         {
+            // Checked here rather than in a command validator, where options left out do not yet have their defaults.
+            var problems = new List<string>();
+            if (result.GetValue(port) is < 0 or > 65535)
+                problems.Add("--port: allowed: an integer in [0, 65535]");
+            if (result.GetValue(siloPort) is < 1 or > 65535)
+                problems.Add("--silo-port: allowed: an integer in [1, 65535]");
+            if (!(result.GetValue(heartbeat) is >= 0.05 and <= 3600))
+                problems.Add("--heartbeat-interval-s: allowed: a number in [0.05, 3600]");
+            if (!(result.GetValue(timeout) > 2 * result.GetValue(heartbeat) && result.GetValue(timeout) <= 86_400))
+                problems.Add("--heartbeat-timeout-s: allowed: a number above twice --heartbeat-interval-s and at most 86400");
+            if ((result.GetValue(tlsCert) is null) != (result.GetValue(tlsKey) is null))
+                problems.Add("--tls-cert and --tls-key: give both or neither");
+            if (!System.Net.IPAddress.TryParse(result.GetValue(host), out _))
+                problems.Add($"--host: '{result.GetValue(host)}' is not an IP address; allowed: e.g. 127.0.0.1 or 0.0.0.0");
+            foreach (var problem in problems)
+                error.WriteLine($"asl: {problem}");
+            if (problems.Count > 0)
+                return 2;
             var settings = new CoordinatorSettings
             {
                 Directory = Path.GetFullPath(result.GetValue(directory)!),
