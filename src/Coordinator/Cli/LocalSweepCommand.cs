@@ -59,7 +59,7 @@ internal static class LocalSweepCommand
         {
             Directory = directory,
             Port = 0,
-            SiloPort = FreePort(),
+            SiloPort = LoopbackPorts.Free(),
             HeartbeatInterval = TimeSpan.FromSeconds(1),
             HeartbeatTimeout = TimeSpan.FromSeconds(15),
         };
@@ -163,12 +163,5 @@ internal static class LocalSweepCommand
             }
             await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken);
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -36,7 +36,7 @@ internal sealed partial class LocalWorkers : IDisposable
         {
             var start = worker.StartInfo();
             foreach (var argument in (string[])["join", "--coordinator", url, "--worker-id", $"local-{i}", "--peer-port",
-                         FreePort().ToString(CultureInfo.InvariantCulture), "--advertise-host", "127.0.0.1"])
+                         LoopbackPorts.Free().ToString(CultureInfo.InvariantCulture), "--advertise-host", "127.0.0.1"])
                 start.ArgumentList.Add(argument);
             start.Environment[TokenFiles.WorkerVariable] = workerToken;
             start.Environment[LauncherPidVariable] = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
@@ -90,13 +90,6 @@ internal sealed partial class LocalWorkers : IDisposable
             return;
         lock (log)
             log.WriteLine(line);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     [LibraryImport("libc", SetLastError = true)]

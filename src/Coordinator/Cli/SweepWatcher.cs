@@ -43,9 +43,9 @@ internal sealed class SweepWatcher(SweepService.SweepServiceClient client, TextW
     /// <summary>The final leaderboard: trials with a metric, best first.</summary>
     public static IReadOnlyList<string> Leaderboard(SweepInfo sweep, IReadOnlyList<TrialInfo> trials, bool maximize, int top = 10)
     {
-        var ranked = trials.Where(t => !double.IsNaN(t.BestMetric))
-            .OrderBy(t => maximize ? -t.BestMetric : t.BestMetric).ThenBy(t => t.Index).Take(top).ToList();
-        var lines = new List<string> { $"leaderboard of {sweep.SweepId} ({ranked.Count} of {trials.Count} trials with a metric):" };
+        var withMetric = trials.Where(t => !double.IsNaN(t.BestMetric)).ToList();
+        var ranked = withMetric.OrderBy(t => maximize ? -t.BestMetric : t.BestMetric).ThenBy(t => t.Index).Take(top).ToList();
+        var lines = new List<string> { $"leaderboard of {sweep.SweepId} (the best {ranked.Count} of {withMetric.Count} trials with a metric, of {trials.Count}):" };
         for (int i = 0; i < ranked.Count; i++)
         {
             var t = ranked[i];

@@ -81,25 +81,6 @@ public static class ConfigReader
         }
         string parent = parts.Length == 1 ? "" : string.Join('.', parts[..^1]);
         var allowed = schema.ChildNames(parent);
-        string near = allowed.OrderBy(a => Distance(a, parts[^1])).FirstOrDefault() ?? "";
-        string hint = near.Length > 0 && Distance(near, parts[^1]) <= 2 ? $" (did you mean {near}?)" : "";
-        return new ConfigProblem(path, $"unknown setting{hint}; allowed keys here: {string.Join(", ", allowed)}");
-    }
-
-    private static int Distance(string a, string b)
-    {
-        var row = Enumerable.Range(0, b.Length + 1).ToArray();
-        for (int i = 1; i <= a.Length; i++)
-        {
-            int diagonal = row[0];
-            row[0] = i;
-            for (int j = 1; j <= b.Length; j++)
-            {
-                int above = row[j];
-                row[j] = Math.Min(Math.Min(row[j] + 1, row[j - 1] + 1), diagonal + (a[i - 1] == b[j - 1] ? 0 : 1));
-                diagonal = above;
-            }
-        }
-        return row[b.Length];
+        return new ConfigProblem(path, $"unknown setting{NearestName.Hint(parts[^1], allowed)}; allowed keys here: {string.Join(", ", allowed)}");
     }
 }

@@ -1,3 +1,4 @@
+using Asl.Distributed.Contracts;
 using Asl.Distributed.Contracts.V1;
 using Asl.Distributed.Runs;
 
@@ -13,7 +14,7 @@ public sealed partial class WorkerAgent
             WorkerId = _options.WorkerId,
             TrialId = attempt.Key.TrialId,
             Attempt = attempt.Key.Attempt,
-            Metrics = WireMetrics.From(metrics),
+            Metrics = metrics.ToMessage(),
             Checkpoint = checkpoint,
         };
         var pending = new PendingReport(attempt.Key, $"the report of epoch {metrics.Epoch}",

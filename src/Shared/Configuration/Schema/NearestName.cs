@@ -1,6 +1,6 @@
-namespace Asl.Distributed.Sweeps;
+namespace Asl.Distributed.Configuration.Schema;
 
-/// <summary>"Did you mean" for a misspelt field or domain: the allowed name within two edits, if any.</summary>
+/// <summary>"Did you mean" for a misspelt key, field or domain: the allowed name within two edits, if any.</summary>
 internal static class NearestName
 {
     /// <summary>" (did you mean X?)", or "" when no allowed name is near <paramref name="written"/>.</summary>
