@@ -1,0 +1,102 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Asl.Distributed.Contracts.V1;
+using Asl.Distributed.Coordinator.Cli;
+using Asl.Distributed.Coordinator.Hosting;
+using Grpc.Core;
+using Grpc.Net.Client;
+
+namespace Asl.Distributed.Coordinator.Tests.EndToEnd;
+
+/// <summary>
+/// A real <c>asl serve</c> process on a folder and fixed ports (so it can be killed and started again where the
+/// agents look for it), with real <c>asl-worker join</c> agents and a client.
+/// </summary>
+internal sealed class ServedCoordinator : IDisposable
+{
+    private readonly string _workingDirectory;
+    private readonly string[] _serve;
+    private readonly List<RunningProcess> _agents = [];
+    private GrpcChannel? _channel;
+
+    public ServedCoordinator(string workingDirectory, double heartbeatTimeoutSeconds)
+    {
+        _workingDirectory = workingDirectory;
+        Directory = Path.Combine(workingDirectory, "coordinator");
+        _serve = ["serve", "--dir", Directory, "--port", FreePort().ToString(CultureInfo.InvariantCulture),
+            "--silo-port", FreePort().ToString(CultureInfo.InvariantCulture),
+            "--heartbeat-interval-s", "0.5", "--heartbeat-timeout-s", heartbeatTimeoutSeconds.ToString(CultureInfo.InvariantCulture)];
+    }
+
+    public string Directory { get; }
+
+    public string Url { get; private set; } = "";
+
+    public RunningProcess? Process { get; private set; }
+
+    public IReadOnlyList<RunningProcess> Agents => _agents;
+
+    public SweepService.SweepServiceClient Client { get; private set; } = null!;
+
+    /// <summary>Starts (or starts again) the coordinator and waits until it listens.</summary>
+    public async Task Start()
+    {
+        Process = new RunningProcess(Programs.Start(Programs.Asl, _workingDirectory, _serve));
+        Url = (await Process.WaitForLine("coordinator listening on")).Split(' ')[4];
+        _channel?.Dispose();
+        _channel = CoordinatorAddress.Channel(Url, File.ReadAllText(Path.Combine(Directory, TokenFiles.ClientFileName)).Trim());
+        Client = new SweepService.SweepServiceClient(_channel);
+    }
+
+    /// <summary>SIGKILL, as a crash or an OOM kill would end it.</summary>
+    public async Task Kill()
+    {
+        Process!.Process.Kill();
+        await Process.WaitForExit();
+        Process.Dispose();
+        Process = null;
+    }
+
+    /// <summary>Starts an agent named <paramref name="workerId"/> and waits until the coordinator lists it.</summary>
+    public async Task<RunningProcess> StartAgent(string workerId)
+    {
+        var start = Programs.Start(Programs.Worker, _workingDirectory, "join", "--coordinator", Url, "--worker-id", workerId,
+            "--peer-port", FreePort().ToString(CultureInfo.InvariantCulture), "--advertise-host", "127.0.0.1");
+        start.Environment[TokenFiles.WorkerVariable] = File.ReadAllText(Path.Combine(Directory, TokenFiles.WorkerFileName)).Trim();
+        var agent = new RunningProcess(start);
+        _agents.Add(agent);
+        // Registration has no event a client can follow; the agent registers within moments of starting.
+        while (!(await Client.ListWorkersAsync(new ListWorkersRequest())).Workers.Any(w => w.WorkerId == workerId))
+            await Task.Delay(TimeSpan.FromMilliseconds(100));
+        return agent;
+    }
+
+    /// <summary>Follows the sweep's events from the start until <paramref name="stop"/> says so; returns the event that did.</summary>
+    public async Task<SweepEvent> Until(string sweepId, Func<SweepEvent, bool> stop)
+    {
+        using var guard = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        using var call = Client.WatchSweep(new WatchSweepRequest { SweepId = sweepId }, cancellationToken: guard.Token);
+        await foreach (var e in call.ResponseStream.ReadAllAsync(guard.Token))
+        {
+            if (stop(e))
+                return e;
+        }
+        throw new InvalidOperationException($"the events of {sweepId} ended first");
+    }
+
+    public void Dispose()
+    {
+        _channel?.Dispose();
+        foreach (var agent in _agents)
+            agent.Dispose();
+        Process?.Dispose();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
