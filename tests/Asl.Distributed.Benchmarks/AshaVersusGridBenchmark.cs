@@ -1,0 +1,100 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+
+namespace Asl.Distributed.Benchmarks;
+
+/// <summary>
+/// ASHA against grid search on the same space and data (issue 16 §8): for each sweep seed, <c>asl sweep run</c> once
+/// with algorithm grid (every trial its full epochs) and once with asha over the same grid, each on its own folder
+/// with 2 local workers; reports each one's best metric and total epochs. Needs the Release build of src/Coordinator
+/// and src/Worker/Host (dotnet build -c Release). Usage: asha-vs-grid [--seeds N] [--workers N] [--keep] (keeps the
+/// sweep folders).
+/// </summary>
+public static class AshaVersusGridBenchmark
+{
+    public static int Run(string[] args)
+    {
+        int seeds = Option(args, "--seeds", 3);
+        int workers = Option(args, "--workers", 2);
+        string asl = Path.Combine(RepositoryRoot(), "src", "Coordinator", "bin", "Release", "net10.0", "asl.dll");
+        if (!File.Exists(asl))
+        {
+            Console.Error.WriteLine($"asha-vs-grid: {asl} is not built; run dotnet build -c Release src/Coordinator src/Worker/Host first");
+            return 2;
+        }
+        string work = Directory.CreateTempSubdirectory("asl-asha-vs-grid-").FullName;
+        Console.WriteLine($"{workers} local workers, {Environment.ProcessorCount} cores; folders under {work}");
+        Console.WriteLine();
+        Console.WriteLine("| seed | grid best map_best | grid epochs | ASHA best map_best | ASHA epochs | ASHA epochs / grid | best difference (points) | grid s | ASHA s |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
+        var rows = new List<(double GridBest, long GridEpochs, double AshaBest, long AshaEpochs)>();
+        for (int seed = 0; seed < seeds; seed++)
+        {
+            var grid = Sweep(asl, work, workers, $"grid-{seed}", seed, "{kind: grid}", "schedule: {kind: onecycle, epochs: 8, stop_epoch: 0}");
+            var asha = Sweep(asl, work, workers, $"asha-{seed}", seed, "{kind: asha, reduction_factor: 4, grace_period: 1, max_epochs: 8}", "schedule: {kind: onecycle}");
+            rows.Add((grid.Best, grid.Epochs, asha.Best, asha.Epochs));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {seed} | {grid.Best:0.00} | {grid.Epochs} | {asha.Best:0.00} | {asha.Epochs} | {100.0 * asha.Epochs / grid.Epochs:0}% | {asha.Best - grid.Best:+0.00;-0.00} | {grid.Seconds:0} | {asha.Seconds:0} |"));
+        }
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"\nmean: ASHA used {100.0 * rows.Sum(r => r.AshaEpochs) / rows.Sum(r => r.GridEpochs):0}% of grid's epochs; best difference {rows.Average(r => r.AshaBest - r.GridBest):+0.00;-0.00} points (worst {rows.Min(r => r.AshaBest - r.GridBest):+0.00;-0.00})"));
+        if (!args.Contains("--keep"))
+            Directory.Delete(work, recursive: true);
+        return 0;
+    }
+
+    private static (double Best, long Epochs, double Seconds) Sweep(string asl, string work, int workers, string name, int seed, string algorithm, string schedule)
+    {
+        string folder = Path.Combine(work, name);
+        Directory.CreateDirectory(folder);
+        string spec = Path.Combine(folder, "spec.yaml");
+        File.WriteAllText(spec, $$"""
+            name: {{name}}
+            config:
+              data:
+                kind: synthetic-shapes
+                synthetic: {classes: 12, train_images: 1000, val_images: 300, image_size: 64, missing_label_fraction: 0.2}
+              model: {name: small_cnn}
+              image: {size: 64, cutout: true, randaugment_n: 2, randaugment_m: 9}
+              loss: {preset: asl, clip: 0.05}
+              optimizer: {lr: 0.002, weight_decay: 0.0001}
+              {{schedule}}
+              run: {batch_size: 64, ema_decay: 0.99, threads: 1, loader_workers: 1}
+            search_space:
+              loss.gamma_neg: {grid: [1, 2, 3, 4, 5, 6]}
+              loss.gamma_pos: {grid: [0, 1]}
+            algorithm: {{algorithm}}
+            metric: {name: map_best, mode: max}
+            seed: {{seed}}
+            """);
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = work, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { "exec", asl, "sweep", "run", spec, "--local-workers", workers.ToString(CultureInfo.InvariantCulture), "--dir", Path.Combine(folder, "coordinator") })
+            start.ArgumentList.Add(a);
+        var clock = Stopwatch.StartNew();
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+            throw new InvalidOperationException($"asl sweep run {name} exited {process.ExitCode}:\n{output.Result}\n{error.Result}");
+        using var results = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "coordinator", "results", name + ".json")));
+        return (results.RootElement.GetProperty("best_metric").GetDouble(), results.RootElement.GetProperty("total_epochs").GetInt64(), clock.Elapsed.TotalSeconds);
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Asl.Distributed.sln")))
+                return dir.FullName;
+        }
+        throw new InvalidOperationException("the repository root (Asl.Distributed.sln) is not above " + AppContext.BaseDirectory);
+    }
+
+    private static int Option(string[] args, string name, int fallback)
+    {
+        int at = Array.IndexOf(args, name);
+        return at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], CultureInfo.InvariantCulture) : fallback;
+    }
+}
