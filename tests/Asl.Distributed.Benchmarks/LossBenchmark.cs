@@ -180,20 +180,34 @@ internal static class LossBenchmark
     private static double[] MediansMs(Func<Tensor, Tensor>[] losses, Action<Func<Tensor, Tensor>> step, double seconds)
     {
         var times = losses.Select(_ => new List<double>()).ToArray();
+        var orders = CarryoverBalancedOrders(losses.Length);
         var total = Stopwatch.StartNew();
         for (int round = 0; times[0].Count < 10 || (total.Elapsed.TotalSeconds < seconds * losses.Length && times[0].Count < 10_000); round++)
         {
-            // Each round starts one candidate later, so every candidate follows every other equally often: the one
-            // after an allocation-heavy candidate finds colder caches.
-            for (int k = 0; k < losses.Length; k++)
+            foreach (int i in orders[round % orders.Length])
             {
-                int i = (round + k) % losses.Length;
                 long start = Stopwatch.GetTimestamp();
                 step(losses[i]);
                 times[i].Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
             }
         }
         return times.Select(t => t.Order().ElementAt(t.Count / 2)).ToArray();
+    }
+
+    /// <summary>
+    /// The orders of the rounds, a Williams design: over one cycle of them every candidate directly follows every
+    /// other equally often. The one after an allocation-heavy candidate finds colder caches and may have to fault in
+    /// the pages its outputs are written to, so a fixed predecessor biases a comparison (with 0, 1, 2, … and each
+    /// round starting one later, candidate i would almost always follow candidate i − 1). Rows: 0, 1, n−1, 2, n−2, …
+    /// shifted by each r in [0, n); for odd n also each reversed.
+    /// </summary>
+    private static int[][] CarryoverBalancedOrders(int n)
+    {
+        var first = Enumerable.Range(0, n).Select(j => j % 2 == 1 ? (j + 1) / 2 : (n - j / 2) % n).ToArray();
+        var rows = Enumerable.Range(0, n).Select(r => first.Select(a => (a + r) % n).ToArray()).ToList();
+        if (n % 2 == 1)
+            rows.AddRange([.. rows.Select(row => row.Reverse().ToArray())]);
+        return [.. rows];
     }
 
     /// <summary>Peak resident memory above the level before the step: resets the kernel's high-water mark first.</summary>

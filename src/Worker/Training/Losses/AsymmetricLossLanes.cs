@@ -29,14 +29,13 @@ internal static class AsymmetricLossLanes
     {
         var zero = Vector256<T>.Zero;
         // p = σ(z) and q = 1 − p each from e = e^−|z| ≤ 1, so neither is a difference of nearly equal numbers
-        // (float32 rounds σ(z) to 1 above z ≈ 17.3, where 1 − σ(z) would be 0).
+        // (float32 rounds σ(z) to 1 above z ≈ 17.3, where 1 − σ(z) would be 0): σ(|z|) = 1/d and σ(−|z|) = e/d. Each
+        // is its own quotient, so the log that follows waits for one division, not a division and a product.
         var e = TMath.Exp(z | c.SignBit);
         var d = c.One + e;
-        var s = c.One / d; // σ(|z|)
-        var t = e * s;     // σ(−|z|)
         var nonNegative = Vector256.GreaterThanOrEqual(z, zero);
-        var p = Vector256.ConditionalSelect(nonNegative, s, t);
-        var q = Vector256.ConditionalSelect(nonNegative, t, s);
+        var p = Vector256.ConditionalSelect(nonNegative, c.One, e) / d;
+        var q = Vector256.ConditionalSelect(nonNegative, e, c.One) / d;
         // log1p(e) = log d + log(1 + r/d), where r = e − (d − 1) is what rounding d = 1 + e dropped (computed exactly:
         // d − 1 is exact for d in [1, 2]). It matters only for small e, where d is near 1, so r stands in for r/d: the
         // difference, r·e/d, is at most about an ulp of log1p(e).
@@ -86,7 +85,8 @@ internal static class AsymmetricLossLanes
         }
         else if (hard)
         {
-            own = Vector256.ConditionalSelect(isPositive, Vector256.MaxNative(-z, zero) + log + dRounding, -(log + qNegShare));
+            // The terms without the log are summed first, so one addition follows it.
+            own = Vector256.ConditionalSelect(isPositive, (Vector256.MaxNative(-z, zero) + dRounding) + log, -qNegShare - log);
         }
         else
         {
@@ -97,8 +97,11 @@ internal static class AsymmetricLossLanes
         // The official log(max(x, eps)) is max(log x, log eps): ℓ is clamped at −log eps and its gradient passes
         // where ℓ ≤ −log eps. dℓ/dz is −(1 − p) = −q for a positive and p(1 − p)/(1 − p_m) for a negative where the
         // clip did not saturate (p without a clip).
+        // With a hard target the eps mask (which needs the log) is applied last, to the scaled gradient, so the
+        // products before it run while the log is computed; masking by all-or-nothing commutes with them exactly.
         Vector256<T> l, dl = zero, slope = zero;
         var negSlope = zero;
+        var dlPass = Vector256<T>.AllBitsSet;
         if (TGrad.IsSet)
         {
             slope = p * q;
@@ -108,7 +111,10 @@ internal static class AsymmetricLossLanes
         {
             l = Vector256.MinNative(own, c.NegLogEps);
             if (TGrad.IsSet)
-                dl = Vector256.ConditionalSelect(isPositive, -q, negSlope) & Vector256.LessThanOrEqual(own, c.NegLogEps);
+            {
+                dl = Vector256.ConditionalSelect(isPositive, -q, negSlope);
+                dlPass = Vector256.LessThanOrEqual(own, c.NegLogEps);
+            }
         }
         else
         {
@@ -126,20 +132,20 @@ internal static class AsymmetricLossLanes
         if (!c.HasWeight)
         {
             loss = KeepNaN(l, isNumber);
-            grad = KeepNaN(dl * c.GradScale, isNumber);
+            grad = KeepNaN((dl * c.GradScale) & dlPass, isNumber);
             return;
         }
-        Weigh<T, TMath, TGrad>(y, isPositive, hard, q, pm, clipPass, slope, l, dl, isNumber, c, out loss, out grad);
+        Weigh<T, TMath, TGrad>(y, isPositive, hard, q, pm, clipPass, slope, l, dl, dlPass, isNumber, c, out loss, out grad);
     }
 
     /// <summary>
-    /// Multiplies the log term ℓ (and its derivative dℓ) by the focusing weight (1 − pt)^(γ+·y + γ−·(1 − y)), adding
-    /// the weight's own derivative unless it is detached.
+    /// Multiplies the log term ℓ (and its derivative dℓ, passed where <paramref name="dlPass"/> is set) by the focusing
+    /// weight (1 − pt)^(γ+·y + γ−·(1 − y)), adding the weight's own derivative unless it is detached.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Weigh<T, TMath, TGrad>(
         Vector256<T> y, Vector256<T> isPositive, bool hard, Vector256<T> q, Vector256<T> pm, Vector256<T> clipPass,
-        Vector256<T> slope, Vector256<T> l, Vector256<T> dl, Vector256<T> isNumber, in Constants<T> c,
+        Vector256<T> slope, Vector256<T> l, Vector256<T> dl, Vector256<T> dlPass, Vector256<T> isNumber, in Constants<T> c,
         out Vector256<T> loss, out Vector256<T> grad)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TMath : struct, IVectorMath<T>
@@ -184,9 +190,10 @@ internal static class AsymmetricLossLanes
             var baseSlope = hard
                 ? Vector256.ConditionalSelect(isPositive, -slope, slope & clipPass)
                 : (c.One - y) * (slope & clipPass) - y * slope;
-            g += l * weightSlope * baseSlope;
+            grad = KeepNaN(((g & dlPass) + l * weightSlope * baseSlope) * c.GradScale, isNumber);
+            return;
         }
-        grad = KeepNaN(g * c.GradScale, isNumber);
+        grad = KeepNaN((g * c.GradScale) & dlPass, isNumber);
     }
 
     /// <summary>The focusing exponent γ+·y + γ−·(1 − y).</summary>
