@@ -1,11 +1,11 @@
 using System.CommandLine;
 using System.Globalization;
 using Asl.Distributed.Contracts.V1;
+using Asl.Distributed.Coordinator.Api;
 using Asl.Distributed.Coordinator.Hosting;
 using Asl.Distributed.Coordinator.Storage;
 using Asl.Distributed.Sweeps;
 using Grpc.Core;
-using Asl.Distributed.Coordinator.Api;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;

@@ -53,6 +53,13 @@ public sealed class SweepGrain(
 
     public async Task Resume()
     {
+        if (Record.Status == SweepStatus.Cancelled)
+        {
+            // The trials hear of a cancellation without the sweep waiting for them; one cut short by a kill hears again.
+            foreach (var entry in Record.Trials.Where(t => !t.Status.HasEnded()))
+                GrainFactory.GetGrain<ITrialGrain>(entry.TrialId).Cancel("the sweep was cancelled").Ignore();
+            return;
+        }
         if (Record.Status != SweepStatus.Running)
             return;
         // Create is idempotent: a trial whose creation was cut short by a kill is created now.
@@ -73,7 +80,10 @@ public sealed class SweepGrain(
         var open = Record.Trials.Where(t => !t.Status.HasEnded()).ToList();
         foreach (var entry in open)
             GrainFactory.GetGrain<ITrialGrain>(entry.TrialId).Cancel("the sweep was cancelled").Ignore();
-        await AppendEnded();
+        // The sweep's end is announced when its last trial has ended (OnTrialChanged), so a watcher that sees it
+        // knows that nothing of the sweep runs or waits any more.
+        if (open.Count == 0)
+            await AppendEnded();
         _log.Cancelled(SweepId, open.Count);
         return open.Count;
     }
@@ -109,8 +119,9 @@ public sealed class SweepGrain(
     public async Task OnTrialChanged(TrialChange change)
     {
         var entry = Record.Trials[change.Index];
-        if (entry.Status == change.Status && !change.Status.HasEnded())
+        if (entry.Status == change.Status)
             return;
+        bool endedNow = !entry.Status.HasEnded() && change.Status.HasEnded();
         entry.Status = change.Status;
         await state.WriteStateAsync();
         await events.Append(SweepId, new SweepEvent
@@ -119,7 +130,9 @@ public sealed class SweepGrain(
             Time = Now(),
             StateChanged = new TrialStateChanged { State = change.Status.ToMessage(), Reason = change.Reason, Attempt = change.Attempt },
         });
-        if (change.Status.HasEnded())
+        if (endedNow && Record.Status == SweepStatus.Cancelled && Record.Trials.All(t => t.Status.HasEnded()))
+            await AppendEnded();
+        else if (endedNow)
             await PlanMore();
     }
 

@@ -88,6 +88,8 @@ public sealed class RecoveryTests
         await coordinator.Client().SubmitSweepAsync(new SubmitSweepRequest { SpecYaml = Specs.Grid("ended", 3, values: [1]) });
         var start = await worker.NextStart();
         await coordinator.Client().CancelSweepAsync(new CancelSweepRequest { SweepId = "ended" });
+        // The sweep tells its trials without waiting for them; the trial's own event says it has ended.
+        await WaitForState(coordinator, "ended", TrialState.Cancelled);
 
         await coordinator.Restart();
         worker.Client = coordinator.WorkerClient();

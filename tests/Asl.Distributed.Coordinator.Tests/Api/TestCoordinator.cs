@@ -1,7 +1,6 @@
-using System.Net;
-using System.Net.Sockets;
 using Asl.Distributed.Contracts.V1;
 using Asl.Distributed.Coordinator.Api;
+using Asl.Distributed.Coordinator.Cli;
 using Asl.Distributed.Coordinator.Hosting;
 using Grpc.Core;
 using Grpc.Net.Client;
@@ -81,7 +80,7 @@ internal sealed class TestCoordinator : IAsyncDisposable
         {
             Directory = Directory,
             Port = port,
-            SiloPort = FreePort(),
+            SiloPort = LoopbackPorts.Free(),
             HeartbeatInterval = TimeSpan.FromMilliseconds(200),
             HeartbeatTimeout = _heartbeatTimeout,
         };
@@ -114,12 +113,5 @@ internal sealed class TestCoordinator : IAsyncDisposable
         {
             // A file still held open by a finishing background task; the temp folder is left behind.
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

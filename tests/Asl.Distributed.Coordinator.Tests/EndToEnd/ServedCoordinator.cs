@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using Asl.Distributed.Contracts.V1;
 using Asl.Distributed.Coordinator.Cli;
 using Asl.Distributed.Coordinator.Hosting;
@@ -24,8 +22,8 @@ internal sealed class ServedCoordinator : IDisposable
     {
         _workingDirectory = workingDirectory;
         Directory = Path.Combine(workingDirectory, "coordinator");
-        _serve = ["serve", "--dir", Directory, "--port", FreePort().ToString(CultureInfo.InvariantCulture),
-            "--silo-port", FreePort().ToString(CultureInfo.InvariantCulture),
+        _serve = ["serve", "--dir", Directory, "--port", LoopbackPorts.Free().ToString(CultureInfo.InvariantCulture),
+            "--silo-port", LoopbackPorts.Free().ToString(CultureInfo.InvariantCulture),
             "--heartbeat-interval-s", "0.5", "--heartbeat-timeout-s", heartbeatTimeoutSeconds.ToString(CultureInfo.InvariantCulture)];
     }
 
@@ -62,7 +60,7 @@ internal sealed class ServedCoordinator : IDisposable
     public async Task<RunningProcess> StartAgent(string workerId)
     {
         var start = Programs.Start(Programs.Worker, _workingDirectory, "join", "--coordinator", Url, "--worker-id", workerId,
-            "--peer-port", FreePort().ToString(CultureInfo.InvariantCulture), "--advertise-host", "127.0.0.1");
+            "--peer-port", LoopbackPorts.Free().ToString(CultureInfo.InvariantCulture), "--advertise-host", "127.0.0.1");
         start.Environment[TokenFiles.WorkerVariable] = File.ReadAllText(Path.Combine(Directory, TokenFiles.WorkerFileName)).Trim();
         var agent = new RunningProcess(start);
         _agents.Add(agent);
@@ -91,12 +89,5 @@ internal sealed class ServedCoordinator : IDisposable
         foreach (var agent in _agents)
             agent.Dispose();
         Process?.Dispose();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
