@@ -150,10 +150,9 @@ public sealed class SweepServiceApi(IGrainFactory grains, ISweepPlanner planner,
         return record.SpecYaml.Length > 0 ? record : throw new RpcException(new Status(StatusCode.NotFound, $"sweep_id: no sweep '{sweepId}'"));
     }
 
-    private SweepInfo Info(string sweepId, SweepRecord record)
+    private static SweepInfo Info(string sweepId, SweepRecord record)
     {
-        var maximize = planner.Parse(record.SpecYaml).Maximize;
-        var best = Leaderboard.Best(record.Trials, maximize);
+        var best = Leaderboard.Best(record.Trials, record.Maximize);
         var info = new SweepInfo
         {
             SweepId = sweepId,
@@ -169,6 +168,7 @@ public sealed class SweepServiceApi(IGrainFactory grains, ISweepPlanner planner,
             BestMetric = best?.BestMetric ?? double.NaN,
             Created = Timestamp.FromDateTimeOffset(record.Created),
             TotalEpochs = record.TotalEpochs,
+            Maximize = record.Maximize,
         };
         if (record.Ended is { } ended)
             info.Ended = Timestamp.FromDateTimeOffset(ended);

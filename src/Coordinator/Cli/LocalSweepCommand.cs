@@ -41,9 +41,9 @@ internal static class LocalSweepCommand
 
     private static async Task<int> Run(string specPath, int workerCount, string directory, string? workerPath, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
-        if (SweepCommand.ReadSpec(specPath, error) is not { } specYaml)
+        if (SweepCommand.ReadSpec(specPath, error) is not { } spec)
             return 2;
-        var spec = SweepSpecReader.Parse(specYaml);
+        string specYaml = SweepSpecWriter.Write(spec);
         if (spec.WorkersPerTrial > workerCount)
         {
             error.WriteLine($"asl: workers_per_trial is {spec.WorkersPerTrial} in {specPath}, but --local-workers is {workerCount}; no trial could start");

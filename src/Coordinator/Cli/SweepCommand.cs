@@ -33,9 +33,9 @@ internal static class SweepCommand
         address.AddTo(command);
         command.SetAction((result, token) => Call(address, result, error, async client =>
         {
-            if (ReadSpec(result.GetValue(spec)!, error) is not { } text)
+            if (ReadSpec(result.GetValue(spec)!, error) is not { } read)
                 return 2;
-            var reply = await client.SubmitSweepAsync(new SubmitSweepRequest { SpecYaml = text }, cancellationToken: token);
+            var reply = await client.SubmitSweepAsync(new SubmitSweepRequest { SpecYaml = SweepSpecWriter.Write(read) }, cancellationToken: token);
             output.WriteLine($"sweep {reply.SweepId}: {reply.TrialCount} trials{(reply.Resumed ? " (resumed: this spec was stored already)" : "")}");
             return 0;
         }));
@@ -135,12 +135,12 @@ internal static class SweepCommand
         return command;
     }
 
-    /// <summary>Reads and checks a spec file; returns its canonical text, or null after printing every problem.</summary>
-    public static string? ReadSpec(string path, TextWriter error)
+    /// <summary>Reads and checks a spec file; returns it, or null after printing every problem.</summary>
+    public static SweepSpec? ReadSpec(string path, TextWriter error)
     {
         try
         {
-            return SweepSpecWriter.Write(SweepSpecReader.Load(path));
+            return SweepSpecReader.Load(path);
         }
         catch (ConfigException e)
         {
@@ -154,9 +154,8 @@ internal static class SweepCommand
     public static async Task PrintLeaderboard(SweepService.SweepServiceClient client, SweepInfo info, TextWriter output, CancellationToken token)
     {
         var trials = (await client.ListTrialsAsync(new ListTrialsRequest { SweepId = info.SweepId }, cancellationToken: token)).Trials;
-        bool maximize = SweepSpecReader.Parse(info.SpecYaml).Metric.Mode == MetricMode.Max;
         output.WriteLine(TrialTable.Summary(info));
-        foreach (var line in SweepWatcher.Leaderboard(info, trials, maximize))
+        foreach (var line in SweepWatcher.Leaderboard(info, trials, info.Maximize))
             output.WriteLine(line);
     }
 

@@ -45,6 +45,7 @@ public sealed class SweepGrain(
         Record.Status = SweepStatus.Running;
         Record.Created = time.GetUtcNow();
         Record.TrialCount = plan.TrialCount;
+        Record.Maximize = plan.Maximize;
         await state.WriteStateAsync();
         _log.Submitted(SweepId, plan.TrialCount);
         await PlanMore();
@@ -193,9 +194,9 @@ public sealed class SweepGrain(
     }
 
     /// <summary>The trial with the best metric so far, or null before any epoch.</summary>
-    private SweepTrialEntry? Best() => Leaderboard.Best(Record.Trials, Plan.Maximize);
+    private SweepTrialEntry? Best() => Leaderboard.Best(Record.Trials, Record.Maximize);
 
-    private bool Better(double value, double than) => Plan.Maximize ? value > than : value < than;
+    private bool Better(double value, double than) => Record.Maximize ? value > than : value < than;
 
     private Timestamp Now() => Timestamp.FromDateTimeOffset(time.GetUtcNow());
 }

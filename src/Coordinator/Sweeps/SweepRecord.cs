@@ -15,4 +15,6 @@ public sealed class SweepRecord
     /// <summary>ASHA's results at each rung, in the order they were recorded.</summary>
     [Id(6)] public List<RungRecord> Rungs { get; set; } = [];
     [Id(7)] public long TotalEpochs { get; set; }
+    /// <summary>The spec's metric mode (true: larger is better), kept so that readers need not parse the spec.</summary>
+    [Id(8)] public bool Maximize { get; set; }
 }
