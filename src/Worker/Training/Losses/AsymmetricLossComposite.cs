@@ -39,13 +39,12 @@ public static class AsymmetricLossComposite
         using var minusClip = (-s.Clip).ToScalar();
         using var logEps = Math.Log(s.Eps).ToScalar();
         using var zero = 0.0.ToScalar();
-        using var gammaPos = s.GammaPos.ToScalar();
         using var gammaNeg = s.GammaNeg.ToScalar();
+        using var gammaStep = (s.GammaPos - s.GammaNeg).ToScalar();
         using var focalBaseFloor = (s.GuardsFocalWeightBase ? s.Eps : 0).ToScalar();
         using var batchSize = logits.shape[0].ToScalar();
         var z = AsymmetricLossInputs.ComputeDType(logits);
         var y = targets.to(z.dtype);
-        var yNeg = HeldScalars.OneMinus(y);
         // p = σ(z) as the exponential of log σ(z), so that its derivative is p·σ(−z) from log σ's backward: sigmoid's
         // own backward, σ(1 − σ) from its output, loses it where σ rounds to 1. q = 1 − p is needed for the
         // focusing weight's base only, and its derivative only where the weight is differentiated.
@@ -64,7 +63,9 @@ public static class AsymmetricLossComposite
             logQNeg = logQ!;
         }
 
-        var loss = y.mul(logP.clamp_min(logEps)).add(yNeg.mul(logQNeg.clamp_min(logEps)), one);
+        // y·log p + (1 − y)·log(1 − p_m) as one interpolation from the negative's term to the positive's, weighted
+        // by y: one operation and one backward kernel instead of three of each; a hard target picks a term exactly.
+        var loss = logQNeg.clamp_min(logEps).lerp(logP.clamp_min(logEps), y);
 
         if (s.HasFocalWeight)
         {
@@ -75,11 +76,14 @@ public static class AsymmetricLossComposite
             {
                 var q = logQ is not null ? logQ.exp()
                     : differentiated ? nn.functional.logsigmoid(z.neg()).exp() : z.neg().sigmoid();
-                var exponent = y.mul(gammaPos).add(yNeg.mul(gammaNeg), one);
-                // 1 − pt as y·(1 − p) + (1 − y)·p_m: equal, and without the cancellation. Targets outside [0, 1] could
-                // make it negative, and pow of it a NaN: floor it at 0 (or at eps, see GuardsFocalWeightBase).
-                var focalBase = y.mul(q).add(yNeg.mul(pm ?? logP.exp()), one).clamp_min(focalBaseFloor);
-                weight = focalBase.pow(exponent);
+                // 1 − pt as y·(1 − p) + (1 − y)·p_m, from p_m to 1 − p by y: equal, and without the cancellation.
+                // Targets outside [0, 1] could make it negative, and pow of it a NaN: floor it at 0 (or at eps, see
+                // GuardsFocalWeightBase).
+                var focalBase = (pm ?? logP.exp()).lerp(q, y).clamp_min(focalBaseFloor);
+                // The exponent y·γ+ + (1 − y)·γ−; one number when the two are equal (the focal preset).
+                weight = s.GammaPos == s.GammaNeg
+                    ? focalBase.pow(gammaNeg)
+                    : focalBase.pow(y.mul(gammaStep).add(gammaNeg, one));
             }
             loss = loss * weight;
         }
