@@ -54,8 +54,7 @@ public static class CoordinatorHost
         builder.Services.Configure<SweepOptions>(o => o.TrialsDirectory = settings.TrialsDirectory);
         builder.Services.AddGrpc(grpc =>
         {
-            grpc.Interceptors.Add<BearerTokenInterceptor>();
-            grpc.MaxReceiveMessageSize = 4 << 20;
+            grpc.MaxReceiveMessageSize = RequestGate.MaxRequestMessageBytes;
         });
         builder.Services.AddGrpcHealthChecks().AddCheck<CoordinatorHealthCheck>("coordinator");
         builder.Services.AddGrpcReflection();
@@ -72,6 +71,7 @@ public static class CoordinatorHost
         });
 
         var app = builder.Build();
+        app.UseMiddleware<RequestGate>();
         app.MapGrpcService<WorkerHubApi>();
         app.MapGrpcService<SweepServiceApi>();
         app.MapGrpcHealthChecksService();
