@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using Asl.Distributed.Coordinator.Hosting;
 using Asl.Distributed.Coordinator.Storage;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -47,6 +49,8 @@ internal static class ServeCommand
                 problems.Add("--heartbeat-timeout-s: allowed: a number above twice --heartbeat-interval-s and at most 86400");
             if ((result.GetValue(tlsCert) is null) != (result.GetValue(tlsKey) is null))
                 problems.Add("--tls-cert and --tls-key: give both or neither");
+            else if (result.GetValue(tlsCert) is { } cert && TlsProblem(cert, result.GetValue(tlsKey)!) is { } tlsProblem)
+                problems.Add(tlsProblem);
             if (!System.Net.IPAddress.TryParse(result.GetValue(host), out _))
                 problems.Add($"--host: '{result.GetValue(host)}' is not an IP address; allowed: e.g. 127.0.0.1 or 0.0.0.0");
             foreach (var problem in problems)
@@ -69,6 +73,20 @@ internal static class ServeCommand
             return await Serve(settings, output, error, cancellationToken);
         });
         return command;
+    }
+
+    /// <summary>Why the certificate and key files cannot serve HTTPS, or null when they can.</summary>
+    private static string? TlsProblem(string cert, string key)
+    {
+        try
+        {
+            X509Certificate2.CreateFromPemFile(cert, key).Dispose();
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or CryptographicException)
+        {
+            return $"--tls-cert '{cert}' with --tls-key '{key}' cannot be used: {e.Message}; allowed: a readable PEM certificate and its PEM private key";
+        }
     }
 
     private static async Task<int> Serve(CoordinatorSettings settings, TextWriter output, TextWriter error, CancellationToken cancellationToken)

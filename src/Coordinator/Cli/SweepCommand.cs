@@ -169,7 +169,7 @@ internal static class SweepCommand
             using (channel)
                 return await action(client);
         }
-        catch (TokenFileException e)
+        catch (Exception e) when (e is TokenFileException or OptionFileException)
         {
             error.WriteLine($"asl: {e.Message}");
             return 2;

@@ -1,6 +1,6 @@
-using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using Asl.Distributed.Contracts.V1;
+using Asl.Distributed.Security;
 using Grpc.Core;
 using Grpc.Net.Client;
 
@@ -31,12 +31,7 @@ internal sealed class CoordinatorLink : IDisposable
             ConnectTimeout = callTimeout,
         };
         if (ca is not null)
-        {
-            // The coordinator is addressed by name, so its name is checked as usual; only the trusted root is ours.
-            var policy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
-            policy.CustomTrustStore.AddRange(ca);
-            handler.SslOptions = new SslClientAuthenticationOptions { CertificateChainPolicy = policy };
-        }
+            handler.SslOptions = PrivateCa.ClientOptions(ca);
         _channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions { HttpHandler = handler, DisposeHttpClient = true });
         Client = new WorkerHub.WorkerHubClient(_channel);
     }

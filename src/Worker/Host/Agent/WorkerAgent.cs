@@ -1,6 +1,6 @@
-using System.Security.Cryptography.X509Certificates;
 using Asl.Distributed.Contracts.V1;
 using Asl.Distributed.Runs;
+using Asl.Distributed.Security;
 using Microsoft.Extensions.Logging;
 
 namespace Asl.Distributed.Worker.Agent;
@@ -33,7 +33,7 @@ public sealed partial class WorkerAgent : IDisposable
         _log = new AgentLog(loggers.CreateLogger("asl-worker.agent"));
         _outbox = new ReportOutbox(_log);
         _runner = new AttemptRunner(output, loggers, time, _log, options.PeerEndpoint);
-        var ca = options.TlsCaPath is { } path ? LoadCa(path) : null;
+        var ca = options.TlsCaPath is { } path ? PrivateCa.Load(path) : null;
         _links = [.. options.Coordinators.Select(address => new CoordinatorLink(address, options.Token, options.CallTimeout, ca))];
         _backoff = new ReconnectBackoff(options.InitialBackoff, options.MaxBackoff, options.BackoffJitter, ReconnectBackoff.SeedOf(options.WorkerId));
     }
@@ -66,14 +66,6 @@ public sealed partial class WorkerAgent : IDisposable
     {
         foreach (var link in _links)
             link.Dispose();
-    }
-
-    /// <summary>The PEM certificates of <paramref name="path"/>; throws naming the file when it holds none or cannot be read.</summary>
-    public static X509Certificate2Collection LoadCa(string path)
-    {
-        var certificates = new X509Certificate2Collection();
-        certificates.ImportFromPemFile(path);
-        return certificates.Count > 0 ? certificates : throw new ArgumentException($"'{path}' holds no PEM CERTIFICATE block");
     }
 
     /// <summary>The attempts this worker has not finished reporting, as registrations and heartbeats list them.</summary>

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using Asl.Distributed.Runs;
+using Asl.Distributed.Security;
 using Asl.Distributed.Worker.Agent;
 using Asl.Distributed.Worker.Logging;
 using Microsoft.Extensions.Logging;
@@ -104,7 +105,7 @@ internal static class JoinCommand
             {
                 try
                 {
-                    foreach (var certificate in WorkerAgent.LoadCa(ca))
+                    foreach (var certificate in PrivateCa.Load(ca))
                         certificate.Dispose();
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or System.Security.Cryptography.CryptographicException)
