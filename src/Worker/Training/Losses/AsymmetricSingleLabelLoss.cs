@@ -1,4 +1,5 @@
 using Asl.Distributed.Losses;
+using Asl.Distributed.Training.Interop;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -43,12 +44,22 @@ public sealed class AsymmetricSingleLabelLoss : nn.Module<Tensor, Tensor, Tensor
 
         using var scope = torch.NewDisposeScope();
         var classes = logits.shape[1];
+        var eps = options.Eps;
+        // Every Scalar is made here and referenced until the method returns: the operators would make their own, which
+        // a finalizer on another thread could free mid-call (issue 15).
+        using var minusInfinity = double.NegativeInfinity.ToScalar();
+        using var gammaPos = options.GammaPos.ToScalar();
+        using var gammaNeg = options.GammaNeg.ToScalar();
+        using var targetShare = (1 - eps).ToScalar();
+        using var spreadShare = (eps / classes).ToScalar();
+        using var first = 0L.ToScalar();
+        using var classCount = classes.ToScalar();
         // In half precision small probabilities round to zero and their logs to −∞ (reference §4).
         var computeType = logits.dtype is ScalarType.Float16 or ScalarType.BFloat16 ? ScalarType.Float32 : logits.dtype;
         var z = logits.to_type(computeType);
 
         var logQ = z.log_softmax(1);
-        var isTarget = targets.unsqueeze(1).eq(torch.arange(classes, dtype: ScalarType.Int64, device: z.device));
+        var isTarget = targets.unsqueeze(1).eq(torch.arange(first, classCount, HeldScalars.One, dtype: ScalarType.Int64, device: z.device));
 
         // The official code raises the bases to their powers with pow, whose gradient γ·base^(γ−1) is ∞ at a
         // saturated probability when 0 < γ < 1, and 0·∞ = NaN then poisons the backward pass (reference §4). Here
@@ -56,14 +67,13 @@ public sealed class AsymmetricSingleLabelLoss : nn.Module<Tensor, Tensor, Tensor
         // log(1 − q_target) = logsumexp over the other classes − logsumexp over all. The forward values equal the
         // official ones up to rounding; the gradient is the same function but stays finite everywhere, so no clamp
         // of the base (which would change both loss and gradient below the clamp) is needed.
-        var logOneMinusQTarget = z.masked_fill(isTarget, double.NegativeInfinity).logsumexp(1, keepdim: true)
-            - z.logsumexp(1, keepdim: true);
-        var logWeight = torch.where(isTarget, logOneMinusQTarget * options.GammaPos, logQ * options.GammaNeg);
-        var weightedLogQ = logQ * logWeight.exp();
+        var logOneMinusQTarget = z.masked_fill(isTarget, minusInfinity).logsumexp(1, keepdim: true)
+            .sub(z.logsumexp(1, keepdim: true));
+        var logWeight = torch.where(isTarget, logOneMinusQTarget.mul(gammaPos), logQ.mul(gammaNeg));
+        var weightedLogQ = logQ.mul(logWeight.exp());
 
-        var eps = options.Eps;
-        var smoothed = isTarget.to_type(computeType) * (1 - eps) + eps / classes;
-        var perSample = -(smoothed * weightedLogQ).sum(1);
+        var smoothed = isTarget.to_type(computeType).mul(targetShare).add(spreadShare, HeldScalars.One);
+        var perSample = smoothed.mul(weightedLogQ).sum(1).neg();
 
         var loss = options.Reduction switch
         {
@@ -101,7 +111,9 @@ public sealed class AsymmetricSingleLabelLoss : nn.Module<Tensor, Tensor, Tensor
                 $"targets are on {targets.device} but logits are on {logits.device}", nameof(targets));
 
         using var scope = torch.NewDisposeScope();
-        if (targets.lt(0).logical_or(targets.ge(classes)).any().item<bool>())
+        using var zero = 0L.ToScalar();
+        using var classCount = classes.ToScalar();
+        if (targets.lt(zero).logical_or(targets.ge(classCount)).any().item<bool>())
             throw new ArgumentException(
                 $"targets must lie in [0, {classes}); got values from {targets.min().item<long>()} to {targets.max().item<long>()}",
                 nameof(targets));
