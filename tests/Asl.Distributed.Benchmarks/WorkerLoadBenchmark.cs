@@ -45,6 +45,7 @@ internal static class WorkerLoadBenchmark
         using var coordinator = await CoordinatorProcess.StartAsync(folder, heartbeatSeconds, timeoutSeconds);
         Progress($"asl serve pid {coordinator.Pid} at {coordinator.Url}; {Environment.ProcessorCount} cores, load average {ProcessCpu.LoadAverage():0.00}");
         var channels = new List<GrpcChannel>();
+        bool failed = false;
         using var stop = new CancellationTokenSource();
         try
         {
@@ -158,9 +159,7 @@ internal static class WorkerLoadBenchmark
         }
         catch
         {
-            Console.Error.WriteLine("worker-load: the coordinator's last output lines:");
-            foreach (string line in coordinator.Lines.TakeLast(40))
-                Console.Error.WriteLine("  " + line);
+            failed = true;
             throw;
         }
         finally
@@ -169,7 +168,10 @@ internal static class WorkerLoadBenchmark
             foreach (var channel in channels)
                 channel.Dispose();
             coordinator.Dispose();
-            if (!args.Contains("--keep"))
+            File.WriteAllLines(Path.Combine(folder, "serve.log"), coordinator.Lines);
+            if (failed)
+                Console.Error.WriteLine($"worker-load: failed; the coordinator's output is in {Path.Combine(folder, "serve.log")}");
+            else if (!args.Contains("--keep"))
                 Directory.Delete(folder, recursive: true);
         }
     }
