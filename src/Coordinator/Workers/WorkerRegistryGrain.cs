@@ -61,10 +61,7 @@ public sealed class WorkerRegistryGrain(
     public async Task Enqueue(QueuedTrial trial)
     {
         if (AddToQueue(trial))
-        {
-            await state.WriteStateAsync();
-            await Schedule();
-        }
+            await Schedule(changed: true);
     }
 
     public async Task Requeue(QueuedTrial next)
@@ -72,8 +69,7 @@ public sealed class WorkerRegistryGrain(
         foreach (var worker in state.State.Workers.Values)
             worker.Allocations.RemoveAll(a => a.TrialId == next.TrialId && a.Attempt < next.Attempt);
         AddToQueue(next);
-        await state.WriteStateAsync();
-        await Schedule();
+        await Schedule(changed: true);
     }
 
     /// <summary>Queues a trial's attempt at its place; false when it was queued already.</summary>
@@ -98,10 +94,8 @@ public sealed class WorkerRegistryGrain(
         bool changed = state.State.Queue.RemoveAll(q => q.TrialId == trialId && q.Attempt <= attempt) > 0;
         foreach (var worker in state.State.Workers.Values)
             changed |= worker.Allocations.RemoveAll(a => a.TrialId == trialId && a.Attempt <= attempt) > 0;
-        if (!changed)
-            return;
-        await state.WriteStateAsync();
-        await Schedule();
+        if (changed)
+            await Schedule(changed: true);
     }
 
     public Task<IReadOnlyList<WorkerView>> List() => Task.FromResult<IReadOnlyList<WorkerView>>(
@@ -110,14 +104,23 @@ public sealed class WorkerRegistryGrain(
 
     public Task<IReadOnlyList<QueuedTrial>> Queue() => Task.FromResult<IReadOnlyList<QueuedTrial>>([.. state.State.Queue]);
 
-    /// <summary>Allocates gangs to queued trials; each allocation is stored before its trial hears of it.</summary>
-    private async Task Schedule()
+    /// <summary>
+    /// Allocates gangs to queued trials and stores the state, in one write with the caller's own change (when
+    /// <paramref name="changed"/>): the registry holds every worker, so each write costs in proportion to their number,
+    /// and a trial's end or arrival then costs one write instead of two. Each allocation is stored before its trial
+    /// hears of it; nothing is written when nothing changed.
+    /// </summary>
+    private async Task Schedule(bool changed = false)
     {
         var workers = state.State.Workers.Values.ToList();
         var slots = workers.Select(w => new WorkerSlots(w.WorkerId, w.Capacity - w.Allocations.Count)).ToList();
         var gangs = GangScheduler.Allocate(state.State.Queue, slots);
         if (gangs.Count == 0)
+        {
+            if (changed)
+                await state.WriteStateAsync();
             return;
+        }
         var started = new List<(QueuedTrial Trial, List<GangMember> Gang)>();
         foreach (var gang in gangs)
         {
