@@ -110,7 +110,7 @@ internal static class TrialTurnaroundBenchmark
     /// <summary>The stand-in hub sends trial n + 1 the moment trial n's end arrives.</summary>
     private static async Task AgainstStandIn(string folder, string settings, int total)
     {
-        string config = TrainingConfigLoader.ToYaml(TrainingConfigLoader.Parse(settings + "output: {dir: placeholder}\n"));
+        string config = TrainingConfigLoader.ToYaml(TrainingConfigLoader.Parse(settings + "\noutput: {dir: placeholder}\n"));
         TrialAssignment Trial(int n) => new()
         {
             SweepId = "bench",
