@@ -9,6 +9,7 @@ using Asl.Distributed.Benchmarks;
 //   allreduce  ring all-reduce algbw/busbw between processes on loopback (--transport socket|grpc), beside one raw TCP socket
 //   dp-steps   ResNet-18 training steps per second on 1 and 2 ranks and the share of step time in all-reduce
 //   trial-turnaround  how soon a worker agent starts its next trial after the last one ended (in-process trainer)
+//   worker-load  asl serve (Release) under N simulated workers heartbeating over gRPC: its CPU and the assignment latency (minutes)
 //   asha-vs-grid  ASHA against grid search on the same space: best metric and total epochs (asl sweep run; minutes)
 var command = args.Length > 0 ? args[0] : "";
 var rest = args.Skip(1).ToArray();
@@ -26,11 +27,12 @@ return command switch
     "dp-steps-rank" => DataParallelStepBenchmark.RunRank(rest),
     "trial-turnaround" => await TrialTurnaroundBenchmark.RunAsync(rest),
     "asha-vs-grid" => AshaVersusGridBenchmark.Run(rest),
+    "worker-load" => await WorkerLoadBenchmark.RunAsync(rest),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Asl.Distributed.Benchmarks <loss|map|loader|compare-losses|trainer-overhead|allreduce|dp-steps|trial-turnaround|asha-vs-grid> [options]");
+    Console.Error.WriteLine("usage: Asl.Distributed.Benchmarks <loss|map|loader|compare-losses|trainer-overhead|allreduce|dp-steps|trial-turnaround|asha-vs-grid|worker-load> [options]");
     return 2;
 }

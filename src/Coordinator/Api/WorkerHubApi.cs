@@ -13,7 +13,7 @@ namespace Asl.Distributed.Coordinator.Api;
 /// The worker agents' gRPC service: checks each message, then hands it to the registry or the trial grain. No call
 /// waits for training; a report the trial refuses (stale attempt, ended trial) fails with FAILED_PRECONDITION.
 /// </summary>
-public sealed class WorkerHubApi(IGrainFactory grains, WorkerOrders orders) : WorkerHub.WorkerHubBase
+public sealed class WorkerHubApi(IGrainFactory grains, WorkerOrders orders, WorkerLiveness liveness) : WorkerHub.WorkerHubBase
 {
     private const int MaxDevices = 64;
     private const int MaxCapacity = 64;
@@ -43,11 +43,12 @@ public sealed class WorkerHubApi(IGrainFactory grains, WorkerOrders orders) : Wo
         return reply;
     }
 
-    public override async Task<HeartbeatReply> Heartbeat(HeartbeatRequest request, ServerCallContext context)
+    /// <summary>Answered here, without a grain call (see <see cref="WorkerLiveness"/>).</summary>
+    public override Task<HeartbeatReply> Heartbeat(HeartbeatRequest request, ServerCallContext context)
     {
         string workerId = RequestChecks.WorkerId(request.WorkerId, "worker_id");
         Running(request.Running, "running");
-        return new HeartbeatReply { Known = await Registry.Heartbeat(workerId) };
+        return Task.FromResult(new HeartbeatReply { Known = liveness.Beat(workerId) });
     }
 
     public override async Task Assignments(AssignmentsRequest request, IServerStreamWriter<WorkerOrder> responseStream, ServerCallContext context)

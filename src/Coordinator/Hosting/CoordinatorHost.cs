@@ -27,7 +27,9 @@ public static class CoordinatorHost
         builder.Logging.ClearProviders();
         if (logging is not null)
             builder.Logging.AddProvider(logging);
-        builder.Logging.AddFilter("Microsoft", LogLevel.Warning).AddFilter("Orleans", LogLevel.Warning);
+        // Polly: Orleans' placement runs through a resilience pipeline that logs two Information lines per grain
+        // activation (every trial), which would drown the coordinator's own lines.
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning).AddFilter("Orleans", LogLevel.Warning).AddFilter("Polly", LogLevel.Warning);
 
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -44,6 +46,7 @@ public static class CoordinatorHost
         builder.Services.AddSingleton(time ?? TimeProvider.System);
         builder.Services.AddSingleton(tokens);
         builder.Services.AddSingleton<WorkerOrders>();
+        builder.Services.AddSingleton<WorkerLiveness>();
         builder.Services.AddSingleton<ISweepEventLog, JournalSweepEventLog>();
         builder.Services.AddSingleton<ISweepPlanner, SpecSweepPlanner>();
         builder.Services.Configure<RegistryOptions>(o =>

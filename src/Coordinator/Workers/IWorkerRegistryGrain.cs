@@ -14,10 +14,6 @@ public interface IWorkerRegistryGrain : IGrainWithIntegerKey
     [Alias("Register")]
     Task<RegistrationAnswer> Register(WorkerRegistration registration);
 
-    /// <summary>Returns false when the worker is not registered (it must register again).</summary>
-    [Alias("Heartbeat")]
-    Task<bool> Heartbeat(string workerId);
-
     /// <summary>Puts a trial's next attempt in the queue for a gang (idempotent for the same trial and attempt).</summary>
     [Alias("Enqueue")]
     Task Enqueue(QueuedTrial trial);

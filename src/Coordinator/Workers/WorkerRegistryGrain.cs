@@ -6,28 +6,28 @@ namespace Asl.Distributed.Coordinator.Workers;
 
 /// <summary>
 /// Registered workers, their heartbeats and allocations, and the queue of trials waiting for a gang. Every change to
-/// workers, allocations or the queue is written before it is acted on; heartbeats only move in-memory deadlines
-/// (see <see cref="WorkerRegistryState"/>).
+/// workers, allocations or the queue is written before it is acted on. Heartbeats do not come here: the API records
+/// them in <see cref="WorkerLiveness"/>, which this grain keeps to the registered workers and reads for deadlines.
 /// </summary>
 public sealed class WorkerRegistryGrain(
     [PersistentState("registry")] IPersistentState<WorkerRegistryState> state,
     WorkerOrders orders,
+    WorkerLiveness liveness,
     IOptions<RegistryOptions> options,
     TimeProvider time,
     ILogger<WorkerRegistryGrain> logger) : Grain, IWorkerRegistryGrain
 {
     private readonly RegistryOptions _options = options.Value;
     private readonly RegistryLog _log = new(logger);
-    private readonly Dictionary<string, DateTimeOffset> _lastHeartbeat = new(StringComparer.Ordinal);
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         // Deadlines are re-armed from now: a worker that died while the coordinator was down misses this one too.
-        var now = time.GetUtcNow();
-        foreach (var id in state.State.Workers.Keys)
-            _lastHeartbeat[id] = now;
+        liveness.Reset(state.State.Workers.Keys);
         var period = _options.HeartbeatTimeout / 4;
-        this.RegisterGrainTimer(ExpireSilentWorkers, new GrainTimerCreationOptions(period, period) { Interleave = false });
+        // Kept alive by its timer: no heartbeat calls this grain, and the silent workers must still be dropped when
+        // nothing else happens for a long time.
+        this.RegisterGrainTimer(ExpireSilentWorkers, new GrainTimerCreationOptions(period, period) { Interleave = false, KeepAlive = true });
         return Task.CompletedTask;
     }
 
@@ -43,7 +43,7 @@ public sealed class WorkerRegistryGrain(
         record.PeerEndpoint = registration.PeerEndpoint;
         record.Capacity = registration.Capacity;
         workers[registration.WorkerId] = record;
-        _lastHeartbeat[registration.WorkerId] = time.GetUtcNow();
+        liveness.Arm(registration.WorkerId);
 
         // What it runs but was not given (ended or re-queued while it was away) stops; what it was given but does not
         // run (the order was lost with a restart) is sent again.
@@ -58,21 +58,10 @@ public sealed class WorkerRegistryGrain(
         return new RegistrationAnswer(_options.HeartbeatInterval, _options.HeartbeatTimeout, stop);
     }
 
-    public Task<bool> Heartbeat(string workerId)
-    {
-        if (!state.State.Workers.ContainsKey(workerId))
-            return Task.FromResult(false);
-        _lastHeartbeat[workerId] = time.GetUtcNow();
-        return Task.FromResult(true);
-    }
-
     public async Task Enqueue(QueuedTrial trial)
     {
         if (AddToQueue(trial))
-        {
-            await state.WriteStateAsync();
-            await Schedule();
-        }
+            await Schedule(changed: true);
     }
 
     public async Task Requeue(QueuedTrial next)
@@ -80,8 +69,7 @@ public sealed class WorkerRegistryGrain(
         foreach (var worker in state.State.Workers.Values)
             worker.Allocations.RemoveAll(a => a.TrialId == next.TrialId && a.Attempt < next.Attempt);
         AddToQueue(next);
-        await state.WriteStateAsync();
-        await Schedule();
+        await Schedule(changed: true);
     }
 
     /// <summary>Queues a trial's attempt at its place; false when it was queued already.</summary>
@@ -106,26 +94,33 @@ public sealed class WorkerRegistryGrain(
         bool changed = state.State.Queue.RemoveAll(q => q.TrialId == trialId && q.Attempt <= attempt) > 0;
         foreach (var worker in state.State.Workers.Values)
             changed |= worker.Allocations.RemoveAll(a => a.TrialId == trialId && a.Attempt <= attempt) > 0;
-        if (!changed)
-            return;
-        await state.WriteStateAsync();
-        await Schedule();
+        if (changed)
+            await Schedule(changed: true);
     }
 
     public Task<IReadOnlyList<WorkerView>> List() => Task.FromResult<IReadOnlyList<WorkerView>>(
         [.. state.State.Workers.Values.Select(w => new WorkerView(w.WorkerId, w.Host, w.Devices, w.PeerEndpoint, w.Capacity,
-            [.. w.Allocations], w.Registered, _lastHeartbeat.GetValueOrDefault(w.WorkerId)))]);
+            [.. w.Allocations], w.Registered, liveness.LastHeartbeat(w.WorkerId) ?? default))]);
 
     public Task<IReadOnlyList<QueuedTrial>> Queue() => Task.FromResult<IReadOnlyList<QueuedTrial>>([.. state.State.Queue]);
 
-    /// <summary>Allocates gangs to queued trials; each allocation is stored before its trial hears of it.</summary>
-    private async Task Schedule()
+    /// <summary>
+    /// Allocates gangs to queued trials and stores the state, in one write with the caller's own change (when
+    /// <paramref name="changed"/>): the registry holds every worker, so each write costs in proportion to their number,
+    /// and a trial's end or arrival then costs one write instead of two. Each allocation is stored before its trial
+    /// hears of it; nothing is written when nothing changed.
+    /// </summary>
+    private async Task Schedule(bool changed = false)
     {
         var workers = state.State.Workers.Values.ToList();
         var slots = workers.Select(w => new WorkerSlots(w.WorkerId, w.Capacity - w.Allocations.Count)).ToList();
         var gangs = GangScheduler.Allocate(state.State.Queue, slots);
         if (gangs.Count == 0)
+        {
+            if (changed)
+                await state.WriteStateAsync();
             return;
+        }
         var started = new List<(QueuedTrial Trial, List<GangMember> Gang)>();
         foreach (var gang in gangs)
         {
@@ -152,7 +147,7 @@ public sealed class WorkerRegistryGrain(
     {
         var now = time.GetUtcNow();
         var silent = state.State.Workers.Keys
-            .Where(id => now - _lastHeartbeat.GetValueOrDefault(id, now) > _options.HeartbeatTimeout).ToList();
+            .Where(id => now - (liveness.LastHeartbeat(id) ?? now) > _options.HeartbeatTimeout).ToList();
         if (silent.Count == 0)
             return;
         var lost = new List<(string WorkerId, WorkerAllocation Allocation)>();
@@ -160,7 +155,7 @@ public sealed class WorkerRegistryGrain(
         {
             lost.AddRange(state.State.Workers[id].Allocations.Select(a => (id, a)));
             state.State.Workers.Remove(id);
-            _lastHeartbeat.Remove(id);
+            liveness.Forget(id);
         }
         await state.WriteStateAsync();
         foreach (var id in silent)

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Asl.Distributed.Coordinator.Tests.Api;
 
@@ -22,23 +23,26 @@ internal sealed class TestCoordinator : IAsyncDisposable
     public static readonly AccessTokens Tokens = new("worker-token-0123456789abcdef", "client-token-0123456789abcdef");
 
     private readonly TimeSpan _heartbeatTimeout;
+    private readonly ILoggerProvider? _logging;
     private WebApplication? _app;
     private readonly List<GrpcChannel> _channels = [];
 
-    private TestCoordinator(string directory, TimeSpan heartbeatTimeout)
+    private TestCoordinator(string directory, TimeSpan heartbeatTimeout, ILoggerProvider? logging)
     {
         Directory = directory;
         _heartbeatTimeout = heartbeatTimeout;
+        _logging = logging;
     }
 
     public string Directory { get; }
 
     public string Address { get; private set; } = "";
 
-    public static async Task<TestCoordinator> Start(TimeSpan? heartbeatTimeout = null)
+    /// <summary>Starts a coordinator on a new temp folder; <paramref name="logging"/> receives its log (none when null).</summary>
+    public static async Task<TestCoordinator> Start(TimeSpan? heartbeatTimeout = null, ILoggerProvider? logging = null)
     {
         string directory = Path.Combine(Path.GetTempPath(), "asl-coordinator-test-" + Guid.NewGuid().ToString("N")[..12]);
-        var coordinator = new TestCoordinator(directory, heartbeatTimeout ?? TimeSpan.FromMinutes(10));
+        var coordinator = new TestCoordinator(directory, heartbeatTimeout ?? TimeSpan.FromMinutes(10), logging);
         await coordinator.Open();
         return coordinator;
     }
@@ -84,7 +88,7 @@ internal sealed class TestCoordinator : IAsyncDisposable
             HeartbeatInterval = TimeSpan.FromMilliseconds(200),
             HeartbeatTimeout = _heartbeatTimeout,
         };
-        _app = CoordinatorHost.Build(settings, Tokens);
+        _app = CoordinatorHost.Build(settings, Tokens, _logging);
         await _app.StartAsync();
         Address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
     }

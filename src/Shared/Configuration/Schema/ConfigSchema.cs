@@ -12,7 +12,6 @@ namespace Asl.Distributed.Configuration.Schema;
 public sealed class ConfigSchema
 {
     private static readonly ConcurrentDictionary<Type, ConfigSchema> Cache = new();
-    private static readonly NullabilityInfoContext Nullability = new();
 
     private readonly Dictionary<string, SettingKey> _byPath;
     private readonly Dictionary<string, IReadOnlyList<string>> _children;
@@ -76,11 +75,14 @@ public sealed class ConfigSchema
         var keys = new List<SettingKey>();
         var children = new Dictionary<string, IReadOnlyList<string>>();
         var sections = new HashSet<string>();
-        Walk(rootType, Activator.CreateInstance(rootType), "", [], keys, children, sections);
+        // One per build: a NullabilityInfoContext is not thread-safe, and Cache.GetOrAdd runs builds concurrently
+        // (sweeps submitted together to a fresh coordinator did).
+        var nullability = new NullabilityInfoContext();
+        Walk(rootType, Activator.CreateInstance(rootType), "", [], nullability, keys, children, sections);
         return new ConfigSchema(rootType, keys, children, sections);
     }
 
-    private static void Walk(Type type, object? defaults, string prefix, PropertyInfo[] chain, List<SettingKey> keys,
+    private static void Walk(Type type, object? defaults, string prefix, PropertyInfo[] chain, NullabilityInfoContext nullability, List<SettingKey> keys,
         Dictionary<string, IReadOnlyList<string>> children, HashSet<string> sections)
     {
         sections.Add(prefix);
@@ -94,7 +96,7 @@ public sealed class ConfigSchema
             var attribute = property.GetCustomAttribute<SettingAttribute>();
             var propertyType = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
             bool optional = Nullable.GetUnderlyingType(property.PropertyType) is not null
-                || (!property.PropertyType.IsValueType && Nullability.Create(property).WriteState == NullabilityState.Nullable);
+                || (!property.PropertyType.IsValueType && nullability.Create(property).WriteState == NullabilityState.Nullable);
             object? value = defaults is null ? null : property.GetValue(defaults);
             if (IsSection(propertyType))
             {
@@ -104,7 +106,7 @@ public sealed class ConfigSchema
                         attribute ?? throw Undescribed(path), value is null ? "absent" : "present"));
                     value ??= Activator.CreateInstance(propertyType);
                 }
-                Walk(propertyType, value, path, here, keys, children, sections);
+                Walk(propertyType, value, path, here, nullability, keys, children, sections);
                 continue;
             }
             var kind = KindOf(propertyType) ?? throw new InvalidOperationException($"config key {path} has type {propertyType}, which the schema cannot read");

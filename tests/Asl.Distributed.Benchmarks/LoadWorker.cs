@@ -1,0 +1,82 @@
+using System.Diagnostics;
+using Asl.Distributed.Contracts.V1;
+using Grpc.Core;
+
+namespace Asl.Distributed.Benchmarks;
+
+/// <summary>
+/// One simulated worker of the load benchmark, over the real WorkerHub API: registers, holds its order stream open and
+/// heartbeats when the pacer says; it trains nothing, and answers each assignment at once by reporting its epochs and
+/// its completion (stop orders need no answer).
+/// </summary>
+internal sealed class LoadWorker(WorkerHub.WorkerHubClient client, string id, int epochs, TrialFlowClock clock)
+{
+    private volatile bool _registered;
+
+    public string Id => id;
+
+    /// <summary>True once registered: the pacer heartbeats only registered workers.</summary>
+    public bool Registered => _registered;
+
+    /// <summary>Ends when the order stream does (the coordinator went away or the benchmark stopped).</summary>
+    public Task Reading { get; private set; } = Task.CompletedTask;
+
+    public async Task Register(CancellationToken cancellationToken)
+    {
+        var request = new RegisterWorkerRequest { WorkerId = id, Host = "127.0.0.1", PeerEndpoint = "127.0.0.1:1", Capacity = 1 };
+        request.Devices.Add("cpu");
+        await client.RegisterAsync(request, cancellationToken: cancellationToken);
+        _registered = true;
+    }
+
+    /// <summary>Opens the order stream and answers what arrives on it until <paramref name="stop"/>.</summary>
+    public void OpenOrders(CancellationToken stop)
+    {
+        var call = client.Assignments(new AssignmentsRequest { WorkerId = id }, cancellationToken: stop);
+        Reading = Task.Run(async () =>
+        {
+            using (call)
+            {
+                try
+                {
+                    await foreach (var order in call.ResponseStream.ReadAllAsync(stop))
+                    {
+                        if (order.OrderCase == WorkerOrder.OrderOneofCase.Start && clock.Arrived(order.Start.TrialId, Stopwatch.GetTimestamp()))
+                            _ = Answer(order.Start);
+                    }
+                }
+                catch (RpcException) when (stop.IsCancellationRequested)
+                {
+                }
+                catch (OperationCanceledException)
+                {
+                }
+            }
+        }, CancellationToken.None);
+    }
+
+    /// <summary>One heartbeat; false when the coordinator no longer knows the worker.</summary>
+    public async Task<bool> Heartbeat(CancellationToken cancellationToken) =>
+        (await client.HeartbeatAsync(new HeartbeatRequest { WorkerId = id }, cancellationToken: cancellationToken)).Known;
+
+    private async Task Answer(TrialAssignment assignment)
+    {
+        try
+        {
+            for (int epoch = 1; epoch <= epochs; epoch++)
+            {
+                var metrics = new EpochMetrics { Epoch = epoch, Step = epoch, Map = 50 + epoch, MapEma = 50 + epoch, TrainLoss = 1.0 / epoch, WorldSize = 1 };
+                var reply = await client.ReportEpochAsync(new EpochReport { WorkerId = id, TrialId = assignment.TrialId, Attempt = assignment.Attempt, Metrics = metrics });
+                if (!reply.Proceed)
+                    break;
+            }
+            clock.CompletionSent(assignment.TrialId, Stopwatch.GetTimestamp());
+            await client.CompleteTrialAsync(new TrialCompletion { WorkerId = id, TrialId = assignment.TrialId, Attempt = assignment.Attempt });
+            clock.Completed();
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.FailedPrecondition)
+        {
+            clock.ReportRefused();
+        }
+    }
+}
