@@ -24,7 +24,8 @@ public interface IWorkerRegistryGrain : IGrainWithIntegerKey
 
     /// <summary>
     /// Frees the workers of a trial's earlier attempts and queues its next attempt in one step, so the freed workers
-    /// cannot go to a trial behind it first.
+    /// cannot go to a trial behind it first. When the next attempt already has its gang (allocated just before a kill,
+    /// and repeated by the trial after the restart), the trial is told of that gang again instead.
     /// </summary>
     [Alias("Requeue")]
     Task Requeue(QueuedTrial next);

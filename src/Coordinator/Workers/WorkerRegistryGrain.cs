@@ -77,12 +77,27 @@ public sealed class WorkerRegistryGrain(
 
     public async Task Requeue(QueuedTrial next)
     {
+        // A trial repeating its re-queue after a restart may find its attempt already given a gang that the kill kept
+        // it from storing: that gang is offered to it again, not queued for a second one. A gang that lost a worker
+        // meanwhile is given up, and the attempt waits for a whole one.
+        var gang = GangOf(next.TrialId, next.Attempt);
+        bool offer = gang.Count == next.Workers;
         foreach (var worker in state.State.Workers.Values)
-            worker.Allocations.RemoveAll(a => a.TrialId == next.TrialId && a.Attempt < next.Attempt);
-        AddToQueue(next);
+            worker.Allocations.RemoveAll(a => a.TrialId == next.TrialId && (a.Attempt < next.Attempt || (!offer && a.Attempt == next.Attempt)));
+        if (!offer)
+            AddToQueue(next);
         await state.WriteStateAsync();
+        if (offer)
+            _ = GrainFactory.GetGrain<ITrialGrain>(next.TrialId).OnGangAllocated(next.Attempt, gang);
         await Schedule();
     }
+
+    /// <summary>The workers holding the attempt, by rank (none when it was not allocated).</summary>
+    private List<GangMember> GangOf(string trialId, int attempt) =>
+        [.. state.State.Workers.Values
+            .SelectMany(w => w.Allocations.Where(a => a.TrialId == trialId && a.Attempt == attempt).Select(a => (a.Rank, Member: new GangMember(w.WorkerId, w.PeerEndpoint))))
+            .OrderBy(x => x.Rank)
+            .Select(x => x.Member)];
 
     /// <summary>Queues a trial's attempt at its place; false when it was queued already.</summary>
     private bool AddToQueue(QueuedTrial trial)
