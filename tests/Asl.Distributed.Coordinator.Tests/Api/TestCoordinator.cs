@@ -35,6 +35,9 @@ internal sealed class TestCoordinator : IAsyncDisposable
 
     public string Address { get; private set; } = "";
 
+    /// <summary>The running silo's grains, to look at stored state the API does not show (ASHA's rung records).</summary>
+    public IGrainFactory Grains => _app?.Services.GetRequiredService<IGrainFactory>() ?? throw new InvalidOperationException("the coordinator is not running");
+
     public static async Task<TestCoordinator> Start(TimeSpan? heartbeatTimeout = null)
     {
         string directory = Path.Combine(Path.GetTempPath(), "asl-coordinator-test-" + Guid.NewGuid().ToString("N")[..12]);
