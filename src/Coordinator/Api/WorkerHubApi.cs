@@ -50,6 +50,12 @@ public sealed class WorkerHubApi(IGrainFactory grains, WorkerOrders orders) : Wo
         return new HeartbeatReply { Known = await Registry.Heartbeat(workerId) };
     }
 
+    public override async Task<DrainReply> Drain(DrainRequest request, ServerCallContext context)
+    {
+        string workerId = RequestChecks.WorkerId(request.WorkerId, "worker_id");
+        return new DrainReply { Known = await Registry.Drain(workerId) };
+    }
+
     public override async Task Assignments(AssignmentsRequest request, IServerStreamWriter<WorkerOrder> responseStream, ServerCallContext context)
     {
         string workerId = RequestChecks.WorkerId(request.WorkerId, "worker_id");

@@ -14,6 +14,10 @@ public interface IWorkerRegistryGrain : IGrainWithIntegerKey
     [Alias("Register")]
     Task<RegistrationAnswer> Register(WorkerRegistration registration);
 
+    /// <summary>Gives the worker no new attempts until it registers again; returns false when it is not registered.</summary>
+    [Alias("Drain")]
+    Task<bool> Drain(string workerId);
+
     /// <summary>Returns false when the worker is not registered (it must register again).</summary>
     [Alias("Heartbeat")]
     Task<bool> Heartbeat(string workerId);

@@ -42,6 +42,8 @@ public sealed class WorkerRegistryGrain(
         record.Devices = [.. registration.Devices];
         record.PeerEndpoint = registration.PeerEndpoint;
         record.Capacity = registration.Capacity;
+        // An agent started again under the id takes work; one still stopping says so again after registering.
+        record.Draining = false;
         workers[registration.WorkerId] = record;
         _lastHeartbeat[registration.WorkerId] = time.GetUtcNow();
 
@@ -56,6 +58,19 @@ public sealed class WorkerRegistryGrain(
             _ = GrainFactory.GetGrain<ITrialGrain>(allocation.TrialId).Redeliver(registration.WorkerId, allocation.Attempt);
         await Schedule();
         return new RegistrationAnswer(_options.HeartbeatInterval, _options.HeartbeatTimeout, stop);
+    }
+
+    public async Task<bool> Drain(string workerId)
+    {
+        if (!state.State.Workers.TryGetValue(workerId, out var record))
+            return false;
+        if (!record.Draining)
+        {
+            record.Draining = true;
+            await state.WriteStateAsync();
+            _log.Draining(workerId, record.Allocations.Count);
+        }
+        return true;
     }
 
     public Task<bool> Heartbeat(string workerId)
@@ -137,7 +152,7 @@ public sealed class WorkerRegistryGrain(
     private async Task Schedule()
     {
         var workers = state.State.Workers.Values.ToList();
-        var slots = workers.Select(w => new WorkerSlots(w.WorkerId, w.Capacity - w.Allocations.Count)).ToList();
+        var slots = workers.Select(w => new WorkerSlots(w.WorkerId, w.Draining ? 0 : w.Capacity - w.Allocations.Count)).ToList();
         var gangs = GangScheduler.Allocate(state.State.Queue, slots);
         if (gangs.Count == 0)
             return;

@@ -180,6 +180,9 @@ public sealed partial class WorkerAgent : IDisposable
         }
         if (running.Count > 0)
             _log.Stopping(running.Count);
+        // Before anything is released: a released trial must not come straight back to this worker.
+        if (CurrentLink() is { } link)
+            await DrainAsync(link, CancellationToken.None).ConfigureAwait(false);
         foreach (var (attempt, _) in running)
             attempt.Cancel("the worker agent is stopping (SIGTERM or Ctrl-C); released at a safe point with its checkpoint");
         try
