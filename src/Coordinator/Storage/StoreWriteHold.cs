@@ -32,9 +32,11 @@ internal sealed class StoreWriteHold
     }
 
     /// <summary>The hold <see cref="Variable"/> asks for, or null when it is unset; throws naming the variable when its value is malformed.</summary>
-    public static StoreWriteHold? FromEnvironment()
+    public static StoreWriteHold? FromEnvironment() => Parse(Environment.GetEnvironmentVariable(Variable));
+
+    /// <summary>The hold a value of <see cref="Variable"/> asks for (null for none); throws naming the variable when it is malformed.</summary>
+    public static StoreWriteHold? Parse(string? value)
     {
-        var value = Environment.GetEnvironmentVariable(Variable);
         if (string.IsNullOrEmpty(value))
             return null;
         var parts = value.Split(' ', 3, StringSplitOptions.TrimEntries);
