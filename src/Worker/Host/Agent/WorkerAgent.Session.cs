@@ -164,7 +164,7 @@ public sealed partial class WorkerAgent
         {
             await link.Client.DrainAsync(new DrainRequest { WorkerId = _options.WorkerId }, link.Call(ct)).ConfigureAwait(false);
         }
-        catch (RpcException e) when (!ct.IsCancellationRequested)
+        catch (RpcException e)
         {
             _log.DrainNotTold(link.Address, e.StatusCode, e.Status.Detail);
         }
