@@ -51,6 +51,12 @@ public sealed class WorkerHubApi(IGrainFactory grains, WorkerOrders orders, Work
         return Task.FromResult(new HeartbeatReply { Known = liveness.Beat(workerId) });
     }
 
+    public override async Task<DrainReply> Drain(DrainRequest request, ServerCallContext context)
+    {
+        string workerId = RequestChecks.WorkerId(request.WorkerId, "worker_id");
+        return new DrainReply { Known = await Registry.Drain(workerId) };
+    }
+
     public override async Task Assignments(AssignmentsRequest request, IServerStreamWriter<WorkerOrder> responseStream, ServerCallContext context)
     {
         string workerId = RequestChecks.WorkerId(request.WorkerId, "worker_id");

@@ -16,15 +16,17 @@ public sealed class SqliteStore : IDisposable
     private readonly string _readerConnectionString;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly StoreWriteHold? _hold;
     private volatile bool _disposed;
 
-    private SqliteStore(string path, SqliteConnection writer, string readerConnectionString, TimeProvider time, ILogger logger)
+    private SqliteStore(string path, SqliteConnection writer, string readerConnectionString, TimeProvider time, ILogger logger, StoreWriteHold? hold)
     {
         Path = path;
         _writer = writer;
         _readerConnectionString = readerConnectionString;
         _time = time;
         _logger = logger;
+        _hold = hold;
         GrainStates = new GrainStateTable(this);
         Journal = new EventJournal(this);
     }
@@ -47,6 +49,7 @@ public sealed class SqliteStore : IDisposable
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(busyTimeout, TimeSpan.Zero);
+        var hold = StoreWriteHold.FromEnvironment();
         var fullPath = System.IO.Path.GetFullPath(path);
         StoreFileInspector.Check(fullPath);
         try
@@ -86,7 +89,7 @@ public sealed class SqliteStore : IDisposable
             writer.Open();
             var created = Prepare(writer, fullPath, busyTimeout);
             StorageLog.StoreOpened(logger, fullPath, created, StoreSchema.CurrentVersion);
-            return new SqliteStore(fullPath, writer, readerConnectionString, time, logger);
+            return new SqliteStore(fullPath, writer, readerConnectionString, time, logger, hold);
         }
         catch (SqliteException e)
         {
@@ -160,7 +163,9 @@ public sealed class SqliteStore : IDisposable
         {
             using var transaction = _writer.BeginTransaction();
             var result = work(_writer, transaction);
+            _hold?.BeforeCommit(Path, operation);
             transaction.Commit();
+            _hold?.AfterCommit(Path, operation);
             return result;
         }
         catch (SqliteException e)

@@ -11,7 +11,10 @@ namespace Asl.Distributed.Coordinator.Trials;
 [Alias("asl.ITrialGrain")]
 public interface ITrialGrain : IGrainWithStringKey
 {
-    /// <summary>Stores the trial and queues it for a gang; a second call with the trial already created does nothing.</summary>
+    /// <summary>
+    /// Stores the trial and queues it for a gang. Called again for a trial that exists (its sweep does so after a
+    /// restart, without waiting), it repeats what its last stored transition asked of the registry and the sweep.
+    /// </summary>
     [Alias("Create")]
     Task Create(TrialDefinition definition);
 

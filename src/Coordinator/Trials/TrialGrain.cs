@@ -29,7 +29,10 @@ public sealed class TrialGrain(
     public async Task Create(TrialDefinition definition)
     {
         if (Record.Definition is not null)
+        {
+            await RepeatFollowUps();
             return;
+        }
         Record.Definition = definition;
         Record.Status = TrialStatus.Pending;
         await state.WriteStateAsync();
@@ -37,6 +40,20 @@ public sealed class TrialGrain(
     }
 
     public Task<TrialRecord> Get() => Task.FromResult(Record);
+
+    /// <summary>
+    /// Repeats what the last stored transition asks of the registry and the sweep, each idempotent there: a kill
+    /// between the transition's write and those calls would otherwise leave an ended trial holding its workers and
+    /// unknown to its sweep as ended, or a re-queued attempt out of the queue. Run when the sweep resumes after a restart.
+    /// </summary>
+    private async Task RepeatFollowUps()
+    {
+        if (Record.Status.HasEnded())
+            await Registry.Release(TrialId, Record.Attempts.Count + 1);
+        else if (Record.Status == TrialStatus.Pending)
+            await Registry.Requeue(new QueuedTrial(TrialId, Definition.SweepId, Definition.Workers, Record.Attempts.Count + 1, Definition.Index));
+        await Sweep.OnTrialChanged(Change(Record.Attempts.Count, Record.Status.HasEnded() ? Record.EndReason : ""));
+    }
 
     public async Task<EpochDecision> ReportEpoch(string workerId, int attempt, int epoch, string metricsJson, string checkpoint)
     {

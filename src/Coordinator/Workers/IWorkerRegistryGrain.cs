@@ -14,13 +14,18 @@ public interface IWorkerRegistryGrain : IGrainWithIntegerKey
     [Alias("Register")]
     Task<RegistrationAnswer> Register(WorkerRegistration registration);
 
+    /// <summary>Gives the worker no new attempts until it registers again; returns false when it is not registered.</summary>
+    [Alias("Drain")]
+    Task<bool> Drain(string workerId);
+
     /// <summary>Puts a trial's next attempt in the queue for a gang (idempotent for the same trial and attempt).</summary>
     [Alias("Enqueue")]
     Task Enqueue(QueuedTrial trial);
 
     /// <summary>
     /// Frees the workers of a trial's earlier attempts and queues its next attempt in one step, so the freed workers
-    /// cannot go to a trial behind it first.
+    /// cannot go to a trial behind it first. When the next attempt already has its gang (allocated just before a kill,
+    /// and repeated by the trial after the restart), the trial is told of that gang again instead.
     /// </summary>
     [Alias("Requeue")]
     Task Requeue(QueuedTrial next);

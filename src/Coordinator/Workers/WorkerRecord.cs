@@ -12,4 +12,6 @@ public sealed class WorkerRecord
     [Id(5)] public DateTimeOffset Registered { get; set; }
     /// <summary>The attempts it was given and has not ended.</summary>
     [Id(6)] public List<WorkerAllocation> Allocations { get; set; } = [];
+    /// <summary>Its agent is stopping: it gets no new attempts until it registers again.</summary>
+    [Id(7)] public bool Draining { get; set; }
 }

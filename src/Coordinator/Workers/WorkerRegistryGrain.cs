@@ -42,6 +42,8 @@ public sealed class WorkerRegistryGrain(
         record.Devices = [.. registration.Devices];
         record.PeerEndpoint = registration.PeerEndpoint;
         record.Capacity = registration.Capacity;
+        // An agent started again under the id takes work; one still stopping says so again after registering.
+        record.Draining = false;
         workers[registration.WorkerId] = record;
         liveness.Arm(registration.WorkerId);
 
@@ -58,6 +60,19 @@ public sealed class WorkerRegistryGrain(
         return new RegistrationAnswer(_options.HeartbeatInterval, _options.HeartbeatTimeout, stop);
     }
 
+    public async Task<bool> Drain(string workerId)
+    {
+        if (!state.State.Workers.TryGetValue(workerId, out var record))
+            return false;
+        if (!record.Draining)
+        {
+            record.Draining = true;
+            await state.WriteStateAsync();
+            _log.Draining(workerId, record.Allocations.Count);
+        }
+        return true;
+    }
+
     public async Task Enqueue(QueuedTrial trial)
     {
         if (AddToQueue(trial))
@@ -66,11 +81,32 @@ public sealed class WorkerRegistryGrain(
 
     public async Task Requeue(QueuedTrial next)
     {
+        // A trial repeating its re-queue after a restart may find its attempt already given a gang that the kill kept
+        // it from storing: that gang is offered to it again, not queued for a second one. A gang that lost a worker
+        // meanwhile is given up, and the attempt waits for a whole one.
+        var gang = GangOf(next.TrialId, next.Attempt);
+        bool offer = gang.Count == next.Workers;
         foreach (var worker in state.State.Workers.Values)
-            worker.Allocations.RemoveAll(a => a.TrialId == next.TrialId && a.Attempt < next.Attempt);
-        AddToQueue(next);
-        await Schedule(changed: true);
+            worker.Allocations.RemoveAll(a => a.TrialId == next.TrialId && (a.Attempt < next.Attempt || (!offer && a.Attempt == next.Attempt)));
+        if (offer)
+        {
+            await state.WriteStateAsync();
+            _ = GrainFactory.GetGrain<ITrialGrain>(next.TrialId).OnGangAllocated(next.Attempt, gang);
+            await Schedule();
+        }
+        else
+        {
+            AddToQueue(next);
+            await Schedule(changed: true);
+        }
     }
+
+    /// <summary>The workers holding the attempt, by rank (none when it was not allocated).</summary>
+    private List<GangMember> GangOf(string trialId, int attempt) =>
+        [.. state.State.Workers.Values
+            .SelectMany(w => w.Allocations.Where(a => a.TrialId == trialId && a.Attempt == attempt).Select(a => (a.Rank, Member: new GangMember(w.WorkerId, w.PeerEndpoint))))
+            .OrderBy(x => x.Rank)
+            .Select(x => x.Member)];
 
     /// <summary>Queues a trial's attempt at its place; false when it was queued already.</summary>
     private bool AddToQueue(QueuedTrial trial)
@@ -113,7 +149,7 @@ public sealed class WorkerRegistryGrain(
     private async Task Schedule(bool changed = false)
     {
         var workers = state.State.Workers.Values.ToList();
-        var slots = workers.Select(w => new WorkerSlots(w.WorkerId, w.Capacity - w.Allocations.Count)).ToList();
+        var slots = workers.Select(w => new WorkerSlots(w.WorkerId, w.Draining ? 0 : w.Capacity - w.Allocations.Count)).ToList();
         var gangs = GangScheduler.Allocate(state.State.Queue, slots);
         if (gangs.Count == 0)
         {

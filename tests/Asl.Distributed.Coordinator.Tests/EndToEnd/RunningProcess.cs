@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Threading.Channels;
 
 namespace Asl.Distributed.Coordinator.Tests.EndToEnd;
@@ -56,6 +57,14 @@ internal sealed class RunningProcess : IDisposable
         }
     }
 
+    /// <summary>SIGTERM, as a scheduler or an operator stops a process that may finish what it is doing.</summary>
+    public void Terminate()
+    {
+        const int SigTerm = 15;
+        if (kill(Process.Id, SigTerm) != 0)
+            throw new InvalidOperationException($"kill({Process.Id}, SIGTERM) failed with errno {Marshal.GetLastPInvokeError()}");
+    }
+
     public async Task<int> WaitForExit()
     {
         using var guard = new CancellationTokenSource(HangGuard);
@@ -70,6 +79,9 @@ internal sealed class RunningProcess : IDisposable
         Process.WaitForExit();
         Process.Dispose();
     }
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int signal);
 
     private void Add(string? line)
     {

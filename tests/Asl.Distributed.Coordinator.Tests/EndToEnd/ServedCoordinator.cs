@@ -37,10 +37,16 @@ internal sealed class ServedCoordinator : IDisposable
 
     public SweepService.SweepServiceClient Client { get; private set; } = null!;
 
-    /// <summary>Starts (or starts again) the coordinator and waits until it listens.</summary>
-    public async Task Start()
+    /// <summary>The coordinator's store file.</summary>
+    public string StorePath => Path.Combine(Directory, "coordinator.db");
+
+    /// <summary>Starts (or starts again) the coordinator, with <paramref name="environment"/> added to its own, and waits until it listens.</summary>
+    public async Task Start(IReadOnlyDictionary<string, string>? environment = null)
     {
-        Process = new RunningProcess(Programs.Start(Programs.Asl, _workingDirectory, _serve));
+        var start = Programs.Start(Programs.Asl, _workingDirectory, _serve);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+            start.Environment[name] = value;
+        Process = new RunningProcess(start);
         Url = (await Process.WaitForLine("coordinator listening on")).Split(' ')[4];
         _channel?.Dispose();
         _channel = CoordinatorAddress.Channel(Url, File.ReadAllText(Path.Combine(Directory, TokenFiles.ClientFileName)).Trim());
@@ -54,6 +60,25 @@ internal sealed class ServedCoordinator : IDisposable
         await Process.WaitForExit();
         Process.Dispose();
         Process = null;
+    }
+
+    /// <summary>
+    /// Waits until the coordinator holds the store write that <c>ASL_TEST_HOLD_STORE_WRITE</c> chose (the file it
+    /// creates then appears) and returns the held operation; fails if the coordinator exits first.
+    /// </summary>
+    public async Task<string> WaitForHeldWrite()
+    {
+        string signal = StorePath + ".held";
+        using var guard = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        var exited = Process!.Process.WaitForExitAsync(guard.Token);
+        // Looked for every 50 ms: cheap, and unlike a watcher it cannot miss a file that appeared before the wait began.
+        while (!File.Exists(signal))
+        {
+            if (exited.IsCompleted)
+                throw new InvalidOperationException($"the coordinator exited before it held the chosen write:\n{Process.Output}");
+            await Task.Delay(TimeSpan.FromMilliseconds(50), guard.Token);
+        }
+        return await File.ReadAllTextAsync(signal, guard.Token);
     }
 
     /// <summary>Starts an agent named <paramref name="workerId"/> and waits until the coordinator lists it.</summary>

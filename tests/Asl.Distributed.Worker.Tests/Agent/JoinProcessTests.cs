@@ -32,7 +32,11 @@ public sealed class JoinProcessTests : IDisposable
         UnixProcesses.Send(worker.Id, UnixProcesses.SigTerm);
         Assert.Equal(RunExitCodes.Interrupted, worker.WaitForExit(Limit));
 
-        // The agent delivered the release before it exited.
+        // The agent said it drains before it released anything (so the trial is not given straight back to it),
+        // and delivered the release before it exited.
+        var drain = hub.Calls.Single(c => c.Request is DrainRequest);
+        Assert.Equal("w1", ((DrainRequest)drain.Request).WorkerId);
+        Assert.True(drain.Sequence < hub.Calls.Single(c => c.Request is TrialFailure).Sequence, "the release came before the drain");
         var failure = Assert.Single(hub.Requests<TrialFailure>());
         Assert.Equal(("w1", "t1", 1, FailureKind.Released), (failure.WorkerId, failure.TrialId, failure.Attempt, failure.Kind));
         Assert.Contains("SIGTERM", failure.Reason);

@@ -68,6 +68,9 @@ internal sealed partial class AgentLog(ILogger logger)
     [LoggerMessage(Level = LogLevel.Warning, Message = "stopping: {Running} attempt(s) stop at their next safe point and are released to the coordinator")]
     public partial void Stopping(int running);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "coordinator {Address} was not told that this worker drains ({Status}: {Detail}); it may assign work that this agent then declines")]
+    public partial void DrainNotTold(Uri address, StatusCode status, string detail);
+
     [LoggerMessage(Level = LogLevel.Error, Message = "{Attempt}: not at a safe point after {Seconds:G} s; released with its last checkpoint {Checkpoint}")]
     public partial void NotStoppedInTime(string attempt, double seconds, string checkpoint);
 

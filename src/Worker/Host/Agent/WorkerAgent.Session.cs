@@ -44,8 +44,16 @@ public sealed partial class WorkerAgent
                     Stop(new AttemptKey(stop.TrialId, stop.Attempt), "the coordinator no longer runs it here (named at registration)");
 
                 using var stream = link.Client.Assignments(new AssignmentsRequest { WorkerId = _options.WorkerId }, link.Stream(connection.Token));
+                bool stopping;
                 lock (_gate)
+                {
                     _current = (link, connection);
+                    stopping = _stopping;
+                }
+                // A registration makes the worker available again: a stopping agent says once more that it drains.
+                // (Checked with the link published, so a stop that begins meanwhile drains through one or the other.)
+                if (stopping)
+                    await DrainAsync(link, connection.Token).ConfigureAwait(false);
                 _outbox.Connected(link);
                 reading = ReadOrdersAsync(stream.ResponseStream, connection.Token);
                 beating = HeartbeatAsync(link, interval, connection.Token);
@@ -136,6 +144,29 @@ public sealed partial class WorkerAgent
             var reply = await link.Client.HeartbeatAsync(request, link.Call(ct)).ConfigureAwait(false);
             if (!reply.Known)
                 return;
+        }
+    }
+
+    /// <summary>The link of the live connection, or null while there is none.</summary>
+    private CoordinatorLink? CurrentLink()
+    {
+        lock (_gate)
+            return _current?.Link;
+    }
+
+    /// <summary>
+    /// Tells the coordinator that this worker takes no new attempts. Best effort: a coordinator that cannot be told
+    /// (away, or too old to know the call) may still assign work, which this stopping agent declines.
+    /// </summary>
+    private async Task DrainAsync(CoordinatorLink link, CancellationToken ct)
+    {
+        try
+        {
+            await link.Client.DrainAsync(new DrainRequest { WorkerId = _options.WorkerId }, link.Call(ct)).ConfigureAwait(false);
+        }
+        catch (RpcException e)
+        {
+            _log.DrainNotTold(link.Address, e.StatusCode, e.Status.Detail);
         }
     }
 

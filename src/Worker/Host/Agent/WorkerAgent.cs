@@ -172,6 +172,15 @@ public sealed partial class WorkerAgent : IDisposable
         }
         if (running.Count > 0)
             _log.Stopping(running.Count);
+        // Before anything is released: a released trial must not come straight back to this worker. The call takes
+        // its time from the reports' budget, so the agent still exits within StopGrace + ReleaseTimeout.
+        long drainBegan = _time.GetTimestamp();
+        if (CurrentLink() is { } link)
+        {
+            using var bound = new CancellationTokenSource(_options.ReleaseTimeout, _time);
+            await DrainAsync(link, bound.Token).ConfigureAwait(false);
+        }
+        var reportBudget = _options.ReleaseTimeout - _time.GetElapsedTime(drainBegan);
         foreach (var (attempt, _) in running)
             attempt.Cancel("the worker agent is stopping (SIGTERM or Ctrl-C); released at a safe point with its checkpoint");
         try
@@ -194,7 +203,7 @@ public sealed partial class WorkerAgent : IDisposable
         }
         try
         {
-            await _outbox.WhenEmptyAsync(CancellationToken.None).WaitAsync(_options.ReleaseTimeout, _time).ConfigureAwait(false);
+            await _outbox.WhenEmptyAsync(CancellationToken.None).WaitAsync(reportBudget > TimeSpan.Zero ? reportBudget : TimeSpan.Zero, _time).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {

@@ -27,6 +27,12 @@ internal sealed class StandInHubService(StandInHub hub, StandInHubServer server)
         return Task.FromResult(new HeartbeatReply { Known = hub.Knows(request.WorkerId) });
     }
 
+    public override Task<DrainReply> Drain(DrainRequest request, ServerCallContext context)
+    {
+        Accept(nameof(Drain), request, context);
+        return Task.FromResult(new DrainReply { Known = hub.Knows(request.WorkerId) });
+    }
+
     public override async Task Assignments(AssignmentsRequest request, IServerStreamWriter<WorkerOrder> responseStream, ServerCallContext context)
     {
         Accept(nameof(Assignments), request, context);
