@@ -8,8 +8,10 @@ namespace Asl.Distributed.Benchmarks;
 /// ASHA against grid search on the same space and data (issue 16 §8): for each sweep seed, <c>asl sweep run</c> once
 /// with algorithm grid (every trial its full epochs) and once with asha over the same grid, each on its own folder
 /// with 2 local workers; reports each one's best metric and total epochs. Needs the Release build of src/Coordinator
-/// and src/Worker/Host (dotnet build -c Release). Usage: asha-vs-grid [--seeds N] [--workers N] [--keep] (keeps the
-/// sweep folders).
+/// and src/Worker/Host (dotnet build -c Release). Usage: asha-vs-grid [--seeds N] [--first-seed N] [--workers N]
+/// [--space lr-gamma|gamma] [--val-images N] [--keep] (keeps the sweep folders). The spaces: <c>gamma</c>, γ− 1…6 × γ+ 0, 1 (12
+/// trials, close to each other); <c>lr-gamma</c>, the learning rate over two decades × γ− 2, 4 × γ+ 0, 1 (20 trials,
+/// the kind of space a user sweeps first).
 /// </summary>
 public static class AshaVersusGridBenchmark
 {
@@ -17,6 +19,28 @@ public static class AshaVersusGridBenchmark
     {
         int seeds = Option(args, "--seeds", 3);
         int workers = Option(args, "--workers", 2);
+        int firstSeed = Option(args, "--first-seed", 0);
+        int valImages = Option(args, "--val-images", 300);
+        int spaceAt = Array.IndexOf(args, "--space");
+        string spaceName = spaceAt >= 0 && spaceAt + 1 < args.Length ? args[spaceAt + 1] : "lr-gamma";
+        string space = spaceName switch
+        {
+            "gamma" => """
+                  loss.gamma_neg: {grid: [1, 2, 3, 4, 5, 6]}
+                  loss.gamma_pos: {grid: [0, 1]}
+                """,
+            "lr-gamma" => """
+                  optimizer.lr: {grid: [0.0002, 0.0006, 0.002, 0.006, 0.02]}
+                  loss.gamma_neg: {grid: [2, 4]}
+                  loss.gamma_pos: {grid: [0, 1]}
+                """,
+            _ => null!,
+        };
+        if (space is null)
+        {
+            Console.Error.WriteLine($"asha-vs-grid: --space '{spaceName}' is not a space; allowed: lr-gamma, gamma");
+            return 2;
+        }
         string asl = Path.Combine(RepositoryRoot(), "src", "Coordinator", "bin", "Release", "net10.0", "asl.dll");
         if (!File.Exists(asl))
         {
@@ -24,18 +48,18 @@ public static class AshaVersusGridBenchmark
             return 2;
         }
         string work = Directory.CreateTempSubdirectory("asl-asha-vs-grid-").FullName;
-        Console.WriteLine($"{workers} local workers, {Environment.ProcessorCount} cores; folders under {work}");
+        Console.WriteLine($"space {spaceName}, {valImages} validation images, {workers} local workers, {Environment.ProcessorCount} cores; folders under {work}");
         Console.WriteLine();
-        Console.WriteLine("| seed | grid best map_best | grid epochs | ASHA best map_best | ASHA epochs | ASHA epochs / grid | best difference (points) | grid s | ASHA s |");
-        Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
+        Console.WriteLine("| seed | grid best map_best | grid epochs | ASHA best map_best | ASHA epochs | ASHA epochs / grid | best difference (points) | grid s | ASHA s | grid: rank corr. of epochs 1 and 4 with the final metric |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
         var rows = new List<(double GridBest, long GridEpochs, double AshaBest, long AshaEpochs)>();
-        for (int seed = 0; seed < seeds; seed++)
+        for (int seed = firstSeed; seed < firstSeed + seeds; seed++)
         {
-            var grid = Sweep(asl, work, workers, $"grid-{seed}", seed, "{kind: grid}", "schedule: {kind: onecycle, epochs: 8, stop_epoch: 0}");
-            var asha = Sweep(asl, work, workers, $"asha-{seed}", seed, "{kind: asha, reduction_factor: 4, grace_period: 1, max_epochs: 8}", "schedule: {kind: onecycle}");
+            var grid = Sweep(asl, work, workers, $"grid-{seed}", seed, space, valImages, "{kind: grid}", "schedule: {kind: onecycle, epochs: 8, stop_epoch: 0}");
+            var asha = Sweep(asl, work, workers, $"asha-{seed}", seed, space, valImages, "{kind: asha, reduction_factor: 4, grace_period: 1, max_epochs: 8}", "schedule: {kind: onecycle}");
             rows.Add((grid.Best, grid.Epochs, asha.Best, asha.Epochs));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {seed} | {grid.Best:0.00} | {grid.Epochs} | {asha.Best:0.00} | {asha.Epochs} | {100.0 * asha.Epochs / grid.Epochs:0}% | {asha.Best - grid.Best:+0.00;-0.00} | {grid.Seconds:0} | {asha.Seconds:0} |"));
+                $"| {seed} | {grid.Best:0.00} | {grid.Epochs} | {asha.Best:0.00} | {asha.Epochs} | {100.0 * asha.Epochs / grid.Epochs:0}% | {asha.Best - grid.Best:+0.00;-0.00} | {grid.Seconds:0} | {asha.Seconds:0} | {RankCorrelation(grid.Curves, 1):0.00}, {RankCorrelation(grid.Curves, 4):0.00} |"));
         }
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"\nmean: ASHA used {100.0 * rows.Sum(r => r.AshaEpochs) / rows.Sum(r => r.GridEpochs):0}% of grid's epochs; best difference {rows.Average(r => r.AshaBest - r.GridBest):+0.00;-0.00} points (worst {rows.Min(r => r.AshaBest - r.GridBest):+0.00;-0.00})"));
@@ -44,7 +68,8 @@ public static class AshaVersusGridBenchmark
         return 0;
     }
 
-    private static (double Best, long Epochs, double Seconds) Sweep(string asl, string work, int workers, string name, int seed, string algorithm, string schedule)
+    private static (double Best, long Epochs, double Seconds, List<double[]> Curves) Sweep(
+        string asl, string work, int workers, string name, int seed, string space, int valImages, string algorithm, string schedule)
     {
         string folder = Path.Combine(work, name);
         Directory.CreateDirectory(folder);
@@ -54,7 +79,7 @@ public static class AshaVersusGridBenchmark
             config:
               data:
                 kind: synthetic-shapes
-                synthetic: {classes: 12, train_images: 1000, val_images: 300, image_size: 64, missing_label_fraction: 0.2}
+                synthetic: {classes: 12, train_images: 1000, val_images: {{valImages}}, image_size: 64, missing_label_fraction: 0.2}
               model: {name: small_cnn}
               image: {size: 64, cutout: true, randaugment_n: 2, randaugment_m: 9}
               loss: {preset: asl, clip: 0.05}
@@ -62,8 +87,7 @@ public static class AshaVersusGridBenchmark
               {{schedule}}
               run: {batch_size: 64, ema_decay: 0.99, threads: 1, loader_workers: 1}
             search_space:
-              loss.gamma_neg: {grid: [1, 2, 3, 4, 5, 6]}
-              loss.gamma_pos: {grid: [0, 1]}
+            {{space}}
             algorithm: {{algorithm}}
             metric: {name: map_best, mode: max}
             seed: {{seed}}
@@ -79,7 +103,43 @@ public static class AshaVersusGridBenchmark
         if (process.ExitCode != 0)
             throw new InvalidOperationException($"asl sweep run {name} exited {process.ExitCode}:\n{output.Result}\n{error.Result}");
         using var results = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "coordinator", "results", name + ".json")));
-        return (results.RootElement.GetProperty("best_metric").GetDouble(), results.RootElement.GetProperty("total_epochs").GetInt64(), clock.Elapsed.TotalSeconds);
+        // Each trial's metric (the better of the regular and the EMA model's mAP) epoch by epoch.
+        var curves = results.RootElement.GetProperty("trials").EnumerateArray()
+            .Select(t => t.GetProperty("epochs").EnumerateArray()
+                .Select(e => Math.Max(e.GetProperty("map").GetDouble(), e.GetProperty("map_ema").GetDouble())).ToArray())
+            .ToList();
+        return (results.RootElement.GetProperty("best_metric").GetDouble(), results.RootElement.GetProperty("total_epochs").GetInt64(), clock.Elapsed.TotalSeconds, curves);
+    }
+
+    /// <summary>
+    /// Spearman's rank correlation between the trials' metric at <paramref name="epoch"/> and their best over all
+    /// epochs: how well a rung at that epoch can predict the final order (1 = perfectly).
+    /// </summary>
+    private static double RankCorrelation(List<double[]> curves, int epoch)
+    {
+        var full = curves.Where(c => c.Length >= epoch).ToList();
+        var early = Ranks([.. full.Select(c => c[epoch - 1])]);
+        var final = Ranks([.. full.Select(c => c.Max())]);
+        double meanEarly = early.Average(), meanFinal = final.Average();
+        double covariance = early.Zip(final, (a, b) => (a - meanEarly) * (b - meanFinal)).Sum();
+        return covariance / Math.Sqrt(early.Sum(a => (a - meanEarly) * (a - meanEarly)) * final.Sum(b => (b - meanFinal) * (b - meanFinal)));
+    }
+
+    /// <summary>Ranks from 1, ties given their average rank.</summary>
+    private static double[] Ranks(double[] values)
+    {
+        var order = Enumerable.Range(0, values.Length).OrderBy(i => values[i]).ToArray();
+        var ranks = new double[values.Length];
+        for (int start = 0; start < order.Length;)
+        {
+            int end = start;
+            while (end + 1 < order.Length && values[order[end + 1]] == values[order[start]])
+                end++;
+            for (int k = start; k <= end; k++)
+                ranks[order[k]] = (start + end) / 2.0 + 1;
+            start = end + 1;
+        }
+        return ranks;
     }
 
     private static string RepositoryRoot()
