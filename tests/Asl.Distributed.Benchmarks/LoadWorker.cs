@@ -7,11 +7,14 @@ namespace Asl.Distributed.Benchmarks;
 /// <summary>
 /// One simulated worker of the load benchmark, over the real WorkerHub API: registers, holds its order stream open and
 /// heartbeats when the pacer says; it trains nothing, and answers each assignment at once by reporting its epochs and
-/// its completion (stop orders need no answer).
+/// its completion (stop orders need no answer). Heartbeats are Heartbeat calls, or (<paramref name="streamed"/>) messages
+/// on one Heartbeats call, as the agent sends them.
 /// </summary>
-internal sealed class LoadWorker(WorkerHub.WorkerHubClient client, string id, int epochs, TrialFlowClock clock)
+internal sealed class LoadWorker(WorkerHub.WorkerHubClient client, string id, int epochs, TrialFlowClock clock, bool streamed)
 {
     private volatile bool _registered;
+    private AsyncDuplexStreamingCall<HeartbeatRequest, HeartbeatReply>? _heartbeats;
+    private Task<bool>? _answered;
 
     public string Id => id;
 
@@ -55,9 +58,25 @@ internal sealed class LoadWorker(WorkerHub.WorkerHubClient client, string id, in
         }, CancellationToken.None);
     }
 
-    /// <summary>One heartbeat; false when the coordinator no longer knows the worker.</summary>
-    public async Task<bool> Heartbeat(CancellationToken cancellationToken) =>
-        (await client.HeartbeatAsync(new HeartbeatRequest { WorkerId = id }, cancellationToken: cancellationToken)).Known;
+    /// <summary>
+    /// One heartbeat; false when the coordinator no longer knows the worker. On the stream it is done when written
+    /// (the coordinator answers only an unknown worker), so the pacer's "round trip" is the write's time. Never two at
+    /// once for one worker (the pacer waits for the previous one).
+    /// </summary>
+    public async Task<bool> Heartbeat(CancellationToken cancellationToken)
+    {
+        if (!streamed)
+            return (await client.HeartbeatAsync(new HeartbeatRequest { WorkerId = id }, cancellationToken: cancellationToken)).Known;
+        if (_heartbeats is null)
+        {
+            _heartbeats = client.Heartbeats(cancellationToken: cancellationToken);
+            _answered = _heartbeats.ResponseStream.MoveNext(cancellationToken);
+        }
+        if (_answered!.IsCompleted)
+            return false;
+        await _heartbeats.RequestStream.WriteAsync(new HeartbeatRequest { WorkerId = id }, cancellationToken);
+        return true;
+    }
 
     private async Task Answer(TrialAssignment assignment)
     {

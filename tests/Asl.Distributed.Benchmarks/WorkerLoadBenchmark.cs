@@ -15,7 +15,9 @@ namespace Asl.Distributed.Benchmarks;
 /// that run one trial at a time (each next trial ready at its predecessor's completion) with --trials trials in all,
 /// then one sweep of --burst trials submitted at once (after a small unmeasured sweep per chain). The simulated workers train nothing: they report their epochs
 /// and complete at once.
-/// Usage: worker-load [--workers 1000] [--workers-per-channel 10] [--heartbeat-s 1] [--heartbeat-timeout-s 10]
+/// Heartbeats go as the agent sends them, messages on one Heartbeats stream per worker, or with --heartbeat-call unary
+/// as one Heartbeat call each.
+/// Usage: worker-load [--workers 1000] [--workers-per-channel 10] [--heartbeat-s 1] [--heartbeat-timeout-s 10] [--heartbeat-call stream|unary]
 ///   [--baseline-seconds 10] [--warmup 10] [--seconds 30] [--trials 200] [--sweeps 4] [--burst 100] [--epochs 1] [--keep]
 /// </summary>
 internal static class WorkerLoadBenchmark
@@ -35,6 +37,14 @@ internal static class WorkerLoadBenchmark
         int sweeps = Option(args, "--sweeps", 4);
         int burst = Option(args, "--burst", 100);
         int epochs = Option(args, "--epochs", 1);
+        int callAt = Array.IndexOf(args, "--heartbeat-call");
+        string callName = callAt >= 0 && callAt + 1 < args.Length ? args[callAt + 1] : "stream";
+        if (callName is not ("stream" or "unary"))
+        {
+            Console.Error.WriteLine($"worker-load: --heartbeat-call '{callName}' is not a way to heartbeat; allowed: stream, unary");
+            return 2;
+        }
+        bool streamed = callName == "stream";
         if (workerCount < 1 || perChannel < 1 || sweeps < 1 || trials < sweeps || burst < 0 || epochs < 1 || burst > workerCount)
         {
             Console.Error.WriteLine("worker-load: allowed: --workers ≥ 1, --workers-per-channel ≥ 1, --sweeps ≥ 1, --trials ≥ --sweeps, 0 ≤ --burst ≤ --workers, --epochs ≥ 1");
@@ -64,7 +74,7 @@ internal static class WorkerLoadBenchmark
             {
                 if (i % perChannel == 0)
                     channels.Add(coordinator.Channel(coordinator.WorkerToken));
-                workers.Add(new LoadWorker(new WorkerHub.WorkerHubClient(channels[^1]), $"load-{i:D5}", epochs, clock));
+                workers.Add(new LoadWorker(new WorkerHub.WorkerHubClient(channels[^1]), $"load-{i:D5}", epochs, clock, streamed));
             }
             var pacer = new HeartbeatPacer(workers, TimeSpan.FromSeconds(heartbeatSeconds));
             var heartbeats = pacer.RunAsync(stop.Token);
@@ -144,7 +154,7 @@ internal static class WorkerLoadBenchmark
             await Task.WhenAll(workers.Select(w => w.Reading));
 
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{workerCount} simulated workers ({channels.Count} GrpcChannels of {perChannel}), heartbeat every {heartbeatSeconds:0.##} s (timeout {timeoutSeconds:0.##} s), {Environment.ProcessorCount} cores; registration took {registrationSeconds:0.0} s; {listed} workers listed at the end"));
+                $"{workerCount} simulated workers ({channels.Count} GrpcChannels of {perChannel}), heartbeat every {heartbeatSeconds:0.##} s as {(streamed ? "messages on a Heartbeats stream" : "Heartbeat calls")} (timeout {timeoutSeconds:0.##} s), {Environment.ProcessorCount} cores; registration took {registrationSeconds:0.0} s; {listed} workers listed at the end"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"trials: {sweeps} sweeps × {perSweep} one at a time in {chainedSeconds:0.0} s ({sweeps * perSweep / chainedSeconds:0.0} trials/s), then {burst} at once; {epochs} epoch report(s) + completion each; repeated assignments {clock.Repeated}, refused reports {clock.Refused}"));
             Console.WriteLine();

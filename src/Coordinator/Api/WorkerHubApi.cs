@@ -51,6 +51,36 @@ public sealed class WorkerHubApi(IGrainFactory grains, WorkerOrders orders, Work
         return Task.FromResult(new HeartbeatReply { Known = liveness.Beat(workerId) });
     }
 
+    /// <summary>
+    /// Heartbeats as messages on one call: each is checked and recorded like a <see cref="Heartbeat"/> call, without
+    /// an answer while the worker is known; an unknown worker gets known = false and the call ends.
+    /// </summary>
+    public override async Task Heartbeats(IAsyncStreamReader<HeartbeatRequest> requestStream, IServerStreamWriter<HeartbeatReply> responseStream, ServerCallContext context)
+    {
+        string? workerId = null;
+        try
+        {
+            while (await requestStream.MoveNext(context.CancellationToken))
+            {
+                var request = requestStream.Current;
+                string id = RequestChecks.WorkerId(request.WorkerId, "worker_id");
+                if (workerId is not null && id != workerId)
+                    throw RequestChecks.Invalid("worker_id", $"is '{id}' after '{workerId}' on the same stream; allowed: one worker per stream");
+                workerId = id;
+                Running(request.Running, "running");
+                if (!liveness.Beat(id))
+                {
+                    await responseStream.WriteAsync(new HeartbeatReply { Known = false }, context.CancellationToken);
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
+        {
+            // The worker went away; its silence is noticed by the heartbeat timeout.
+        }
+    }
+
     public override async Task<DrainReply> Drain(DrainRequest request, ServerCallContext context)
     {
         string workerId = RequestChecks.WorkerId(request.WorkerId, "worker_id");

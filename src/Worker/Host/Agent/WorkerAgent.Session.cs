@@ -133,18 +133,64 @@ public sealed partial class WorkerAgent
         }
     }
 
-    /// <summary>Heartbeats until the call fails (thrown) or the coordinator no longer knows the worker (returns).</summary>
+    /// <summary>
+    /// Heartbeats until the connection fails (thrown) or the coordinator no longer knows the worker (returns): on one
+    /// Heartbeats stream, or by Heartbeat calls where the coordinator does not offer the stream.
+    /// </summary>
     private async Task HeartbeatAsync(CoordinatorLink link, TimeSpan interval, CancellationToken ct)
     {
+        try
+        {
+            await HeartbeatStreamAsync(link, interval, ct).ConfigureAwait(false);
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.Unimplemented)
+        {
+            while (true)
+            {
+                await Task.Delay(interval, _time, ct).ConfigureAwait(false);
+                var reply = await link.Client.HeartbeatAsync(Heartbeat(), link.Call(ct)).ConfigureAwait(false);
+                if (!reply.Known)
+                    return;
+            }
+        }
+    }
+
+    /// <summary>
+    /// One heartbeat now and one per interval on a single call. The coordinator answers only to say it does not know
+    /// the worker (returns); a call that ends without that answer, or a write into a dead connection, throws.
+    /// </summary>
+    private async Task HeartbeatStreamAsync(CoordinatorLink link, TimeSpan interval, CancellationToken ct)
+    {
+        using var call = link.Client.Heartbeats(link.Stream(ct));
+        var answered = call.ResponseStream.MoveNext(ct);
         while (true)
         {
-            await Task.Delay(interval, _time, ct).ConfigureAwait(false);
-            var request = new HeartbeatRequest { WorkerId = _options.WorkerId };
-            request.Running.AddRange(Running());
-            var reply = await link.Client.HeartbeatAsync(request, link.Call(ct)).ConfigureAwait(false);
-            if (!reply.Known)
-                return;
+            try
+            {
+                await call.RequestStream.WriteAsync(Heartbeat(), ct).ConfigureAwait(false);
+            }
+            catch (Exception) when (answered.IsCompleted)
+            {
+                // The call ended first: its answer or its status says why (UNIMPLEMENTED from an older coordinator).
+            }
+            var tick = Task.Delay(interval, _time, ct);
+            while (await Task.WhenAny(tick, answered).ConfigureAwait(false) == answered)
+            {
+                if (!await answered.ConfigureAwait(false))
+                    throw new RpcException(new Status(StatusCode.Unavailable, "the coordinator ended the heartbeat stream"));
+                if (!call.ResponseStream.Current.Known)
+                    return;
+                answered = call.ResponseStream.MoveNext(ct);
+            }
+            await tick.ConfigureAwait(false);
         }
+    }
+
+    private HeartbeatRequest Heartbeat()
+    {
+        var request = new HeartbeatRequest { WorkerId = _options.WorkerId };
+        request.Running.AddRange(Running());
+        return request;
     }
 
     /// <summary>The link of the live connection, or null while there is none.</summary>

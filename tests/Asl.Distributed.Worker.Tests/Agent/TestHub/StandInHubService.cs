@@ -27,6 +27,28 @@ internal sealed class StandInHubService(StandInHub hub, StandInHubServer server)
         return Task.FromResult(new HeartbeatReply { Known = hub.Knows(request.WorkerId) });
     }
 
+    /// <summary>Each message is recorded as a <see cref="Heartbeat"/> call; an unknown worker is answered once and the call ends.</summary>
+    public override async Task Heartbeats(IAsyncStreamReader<HeartbeatRequest> requestStream, IServerStreamWriter<HeartbeatReply> responseStream, ServerCallContext context)
+    {
+        using var call = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, server.Stopping);
+        try
+        {
+            while (await requestStream.MoveNext(call.Token))
+            {
+                Accept(nameof(Heartbeat), requestStream.Current, context);
+                if (!hub.Knows(requestStream.Current.WorkerId))
+                {
+                    await responseStream.WriteAsync(new HeartbeatReply { Known = false }, call.Token);
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The worker went away or the server stops.
+        }
+    }
+
     public override Task<DrainReply> Drain(DrainRequest request, ServerCallContext context)
     {
         Accept(nameof(Drain), request, context);
