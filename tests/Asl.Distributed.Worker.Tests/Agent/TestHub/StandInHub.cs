@@ -27,6 +27,9 @@ public sealed class StandInHub
 
     public TimeSpan HeartbeatTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>False for a hub that offers only Heartbeat calls, not the Heartbeats stream (an older coordinator).</summary>
+    public bool HeartbeatStream { get; init; } = true;
+
     /// <summary>The answer to an epoch report; it may wait (a gate the test opens). By default: proceed.</summary>
     public Func<EpochReport, Task<EpochReportReply>> AnswerEpoch { get; set; } = _ => Task.FromResult(new EpochReportReply { Proceed = true });
 

@@ -27,15 +27,20 @@ internal sealed class StandInHubService(StandInHub hub, StandInHubServer server)
         return Task.FromResult(new HeartbeatReply { Known = hub.Knows(request.WorkerId) });
     }
 
-    /// <summary>Each message is recorded as a <see cref="Heartbeat"/> call; an unknown worker is answered once and the call ends.</summary>
+    /// <summary>
+    /// Each message is recorded as a call of this method; an unknown worker is answered once and the call ends. A hub
+    /// without <see cref="StandInHub.HeartbeatStream"/> answers UNIMPLEMENTED, as a coordinator from before it would.
+    /// </summary>
     public override async Task Heartbeats(IAsyncStreamReader<HeartbeatRequest> requestStream, IServerStreamWriter<HeartbeatReply> responseStream, ServerCallContext context)
     {
+        if (!hub.HeartbeatStream)
+            throw new RpcException(new Status(StatusCode.Unimplemented, "Service is unimplemented."));
         using var call = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, server.Stopping);
         try
         {
             while (await requestStream.MoveNext(call.Token))
             {
-                Accept(nameof(Heartbeat), requestStream.Current, context);
+                Accept(nameof(Heartbeats), requestStream.Current, context);
                 if (!hub.Knows(requestStream.Current.WorkerId))
                 {
                     await responseStream.WriteAsync(new HeartbeatReply { Known = false }, call.Token);
