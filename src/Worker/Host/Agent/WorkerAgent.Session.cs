@@ -214,6 +214,10 @@ public sealed partial class WorkerAgent
         {
             _log.DrainNotTold(link.Address, e.StatusCode, e.Status.Detail);
         }
+        catch (OperationCanceledException)
+        {
+            _log.DrainNotTold(link.Address, StatusCode.DeadlineExceeded, "no answer within the stop's report budget");
+        }
     }
 
     /// <summary>The outbox could not deliver on <paramref name="link"/>: drop that connection so the agent registers again.</summary>

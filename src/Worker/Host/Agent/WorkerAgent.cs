@@ -24,6 +24,7 @@ public sealed partial class WorkerAgent : IDisposable
     private readonly Dictionary<AttemptKey, TrialAttemptRun> _attempts = [];
     private readonly Dictionary<AttemptKey, Task> _runs = [];
     private bool _stopping;
+    private Task _drained = Task.CompletedTask;
     private long _lastEndSent;
 
     public WorkerAgent(JoinOptions options, TextWriter output, ILoggerFactory loggers, TimeProvider time)
@@ -129,6 +130,12 @@ public sealed partial class WorkerAgent : IDisposable
         }
         attempt.Training = false;
         _log.AttemptEnded(attempt.Key.ToString(), Describe(outcome));
+        // While the agent stops, an attempt's end is reported only once the coordinator knows the worker drains, so
+        // that a released trial does not come straight back here (the wait is bounded by the drain's own deadline).
+        Task drained;
+        lock (_gate)
+            drained = _drained;
+        drained.GetAwaiter().GetResult();
         if (attempt.TryMarkEndReported())
             _outbox.Enqueue(EndReport(attempt, outcome));
     }
@@ -172,17 +179,18 @@ public sealed partial class WorkerAgent : IDisposable
         }
         if (running.Count > 0)
             _log.Stopping(running.Count);
-        // Before anything is released: a released trial must not come straight back to this worker. The call takes
-        // its time from the reports' budget, so the agent still exits within StopGrace + ReleaseTimeout.
+        // The attempts are told to stop at once, not after a network call; the coordinator is told meanwhile that this
+        // worker drains, and their end reports wait for that (see Run), so a released trial does not come straight
+        // back. The call takes its time from the reports' budget: the agent still exits within StopGrace + ReleaseTimeout.
         long drainBegan = _time.GetTimestamp();
-        if (CurrentLink() is { } link)
-        {
-            using var bound = new CancellationTokenSource(_options.ReleaseTimeout, _time);
-            await DrainAsync(link, bound.Token).ConfigureAwait(false);
-        }
-        var reportBudget = _options.ReleaseTimeout - _time.GetElapsedTime(drainBegan);
+        using var bound = new CancellationTokenSource(_options.ReleaseTimeout, _time);
+        var draining = CurrentLink() is { } link ? DrainAsync(link, bound.Token) : Task.CompletedTask;
+        lock (_gate)
+            _drained = draining;
         foreach (var (attempt, _) in running)
             attempt.Cancel("the worker agent is stopping (SIGTERM or Ctrl-C); released at a safe point with its checkpoint");
+        await draining.ConfigureAwait(false);
+        var reportBudget = _options.ReleaseTimeout - _time.GetElapsedTime(drainBegan);
         try
         {
             await Task.WhenAll(running.Select(r => r.Run)).WaitAsync(_options.StopGrace, _time).ConfigureAwait(false);
