@@ -9,8 +9,8 @@ namespace Asl.Distributed.Benchmarks;
 /// with algorithm grid (every trial its full epochs) and once with asha over the same grid, each on its own folder
 /// with 2 local workers; reports each one's best metric and total epochs. Needs the Release build of src/Coordinator
 /// and src/Worker/Host (dotnet build -c Release). Usage: asha-vs-grid [--seeds N] [--first-seed N] [--workers N]
-/// [--space lr-gamma|gamma] [--val-images N] [--keep] (keeps the sweep folders). The spaces: <c>gamma</c>, γ− 1…6 × γ+ 0, 1 (12
-/// trials, close to each other); <c>lr-gamma</c>, the learning rate over two decades × γ− 2, 4 × γ+ 0, 1 (20 trials,
+/// [--space lr-gamma|gamma|gamma-clip] [--val-images N] [--keep] (keeps the sweep folders). The spaces: <c>gamma</c>, γ− 1…6 × γ+ 0, 1 (12
+/// trials, close to each other); <c>gamma-clip</c>, the same × clip 0, 0.05 (24 trials); <c>lr-gamma</c>, the learning rate over two decades × γ− 2, 4 × γ+ 0, 1 (20 trials,
 /// the kind of space a user sweeps first).
 /// </summary>
 public static class AshaVersusGridBenchmark
@@ -29,6 +29,11 @@ public static class AshaVersusGridBenchmark
                   loss.gamma_neg: {grid: [1, 2, 3, 4, 5, 6]}
                   loss.gamma_pos: {grid: [0, 1]}
                 """,
+            "gamma-clip" => """
+                  loss.gamma_neg: {grid: [1, 2, 3, 4, 5, 6]}
+                  loss.gamma_pos: {grid: [0, 1]}
+                  loss.clip: {grid: [0, 0.05]}
+                """,
             "lr-gamma" => """
                   optimizer.lr: {grid: [0.0002, 0.0006, 0.002, 0.006, 0.02]}
                   loss.gamma_neg: {grid: [2, 4]}
@@ -38,7 +43,7 @@ public static class AshaVersusGridBenchmark
         };
         if (space is null)
         {
-            Console.Error.WriteLine($"asha-vs-grid: --space '{spaceName}' is not a space; allowed: lr-gamma, gamma");
+            Console.Error.WriteLine($"asha-vs-grid: --space '{spaceName}' is not a space; allowed: lr-gamma, gamma, gamma-clip");
             return 2;
         }
         string asl = Path.Combine(RepositoryRoot(), "src", "Coordinator", "bin", "Release", "net10.0", "asl.dll");
