@@ -21,8 +21,7 @@ public static class AshaVersusGridBenchmark
         int workers = Option(args, "--workers", 2);
         int firstSeed = Option(args, "--first-seed", 0);
         int valImages = Option(args, "--val-images", 300);
-        int spaceAt = Array.IndexOf(args, "--space");
-        string spaceName = spaceAt >= 0 && spaceAt + 1 < args.Length ? args[spaceAt + 1] : "lr-gamma";
+        string spaceName = RankProcesses.Option(args, "--space", "lr-gamma");
         string space = spaceName switch
         {
             "gamma" => """

@@ -37,8 +37,7 @@ internal static class WorkerLoadBenchmark
         int sweeps = Option(args, "--sweeps", 4);
         int burst = Option(args, "--burst", 100);
         int epochs = Option(args, "--epochs", 1);
-        int callAt = Array.IndexOf(args, "--heartbeat-call");
-        string callName = callAt >= 0 && callAt + 1 < args.Length ? args[callAt + 1] : "stream";
+        string callName = RankProcesses.Option(args, "--heartbeat-call", "stream");
         if (callName is not ("stream" or "unary"))
         {
             Console.Error.WriteLine($"worker-load: --heartbeat-call '{callName}' is not a way to heartbeat; allowed: stream, unary");
