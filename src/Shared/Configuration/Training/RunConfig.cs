@@ -17,7 +17,7 @@ public sealed class RunConfig
     [Setting("Compute precision of forward and backward; master weights and the loss stay float32.")]
     public ComputePrecision Precision { get; set; } = ComputePrecision.Float32;
 
-    [Setting("float16 only: the dynamic loss scaler's starting scale (PyTorch GradScaler's init_scale); it halves after a step with a non-finite gradient, which is skipped.", Min = 1, Max = 1e38)]
+    [Setting("float16 only: the dynamic loss scaler's starting scale (PyTorch GradScaler's init_scale); it halves after a step with a non-finite gradient, which is skipped.", Min = 1, Max = 1_048_576)]
     public double LossScaleInit { get; set; } = DefaultLossScaleInit;
 
     [Setting("float16 only: finite steps in a row after which the loss scale doubles (GradScaler's growth_interval).", Min = 1, Max = 1_000_000_000)]
