@@ -3,6 +3,7 @@ using Asl.Distributed.Configuration.Training;
 using Asl.Distributed.Runs;
 using Asl.Distributed.Training.Events;
 using Asl.Distributed.Training.Loop;
+using Asl.Distributed.Training.Precision;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -61,6 +62,37 @@ public sealed class TrainerTests : IDisposable
         Assert.Equal(a.Steps, b.Steps);
         Assert.Equal(a.Epochs.Select(e => e.Map), b.Epochs.Select(e => e.Map));
         Assert.Equal(4, File.ReadAllLines(new RunFiles(interrupted.Output.Dir).Metrics).Length);
+        CheckpointAssert.SameMlpWeights(new RunFiles(straight.Output.Dir).LastCheckpoint, new RunFiles(interrupted.Output.Dir).LastCheckpoint, 4);
+    }
+
+    [Fact]
+    public void Resume_Float16WithLossScalerAtEpochTwo_EndsBitwiseEqualToUninterruptedRun()
+    {
+        // 2^20 overflows float16 gradients at first and the scale backs off; a growth interval of 3 makes it grow again
+        // and overflow again, so the scale and the tracker at the epoch-2 checkpoint are far from their start.
+        var straight = Float16Config("fp16-straight");
+        var interrupted = Float16Config("fp16-interrupted");
+        var train = new InMemoryBatches(256, 4, 32, dataSeed: 5, orderSeed: 6);
+        var val = new InMemoryBatches(64, 4, 64, dataSeed: 5, orderSeed: 7);
+
+        var a = new Trainer(straight, () => InMemoryBatches.Mlp(4), RunData.Unnamed(train, val, 4)).Run(resume: false);
+
+        using var stop = new CancellationTokenSource();
+        Assert.ThrowsAny<OperationCanceledException>(() =>
+            new Trainer(interrupted, () => InMemoryBatches.Mlp(4), RunData.Unnamed(train, val, 4),
+                new TrainerServices { Observers = [new CancelAfterCheckpoint(2, stop)] }).Run(resume: false, stop.Token));
+        var atTwo = CheckpointFile.ReadState(new RunFiles(interrupted.Output.Dir).LastCheckpoint);
+        Assert.Equal(2, atTwo.Epoch);
+        Assert.NotNull(atTwo.LossScaler);
+        Assert.NotEqual(new LossScalerState(1 << 20, 0), atTwo.LossScaler);
+        var b = new Trainer(interrupted, () => InMemoryBatches.Mlp(4), RunData.Unnamed(train, val, 4)).Run(resume: true);
+
+        Assert.True(a.SkippedSteps > a.Epochs[0].SkippedSteps, $"overflows after epoch 1 too: {string.Join(", ", a.Epochs.Select(e => e.SkippedSteps))}");
+        Assert.Equal(a.Epochs.Select(e => e.SkippedSteps), b.Epochs.Select(e => e.SkippedSteps));
+        Assert.Equal(a.Epochs.Select(e => e.TrainLoss), b.Epochs.Select(e => e.TrainLoss));
+        Assert.Equal(a.Epochs.Select(e => e.Map), b.Epochs.Select(e => e.Map));
+        Assert.Equal(CheckpointFile.ReadState(new RunFiles(straight.Output.Dir).LastCheckpoint).LossScaler,
+            CheckpointFile.ReadState(new RunFiles(interrupted.Output.Dir).LastCheckpoint).LossScaler);
         CheckpointAssert.SameMlpWeights(new RunFiles(straight.Output.Dir).LastCheckpoint, new RunFiles(interrupted.Output.Dir).LastCheckpoint, 4);
     }
 
@@ -141,6 +173,15 @@ public sealed class TrainerTests : IDisposable
         var config = TrainingConfigLoader.Parse("", [$"output.dir={Path.Combine(_folder, name)}", $"schedule.epochs={epochs}", "schedule.stop_epoch=0",
             "optimizer.lr=0.01", "run.ema_decay=0.9", "loss.preset=asl", "run.threads=1"]);
         return config;
+    }
+
+    private TrainingConfig Float16Config(string name)
+    {
+        var config = Config(name, epochs: 4);
+        Assert.Empty(config.Set("run.precision", "float16"));
+        Assert.Empty(config.Set("run.loss_scale_init", "1048576"));
+        Assert.Empty(config.Set("run.loss_scale_growth_interval", "3"));
+        return config.Validate();
     }
 
     /// <summary>Cancels the run once the checkpoint of the given epoch is written.</summary>
