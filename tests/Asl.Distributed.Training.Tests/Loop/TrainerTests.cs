@@ -1,4 +1,6 @@
+using System.IO.Compression;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Asl.Distributed.Configuration.Training;
 using Asl.Distributed.Runs;
 using Asl.Distributed.Training.Events;
@@ -94,6 +96,41 @@ public sealed class TrainerTests : IDisposable
         Assert.Equal(CheckpointFile.ReadState(new RunFiles(straight.Output.Dir).LastCheckpoint).LossScaler,
             CheckpointFile.ReadState(new RunFiles(interrupted.Output.Dir).LastCheckpoint).LossScaler);
         CheckpointAssert.SameMlpWeights(new RunFiles(straight.Output.Dir).LastCheckpoint, new RunFiles(interrupted.Output.Dir).LastCheckpoint, 4);
+    }
+
+    [Fact]
+    public void Resume_Float16CheckpointWithoutScalerState_LoadsAndTheScalerStartsFromItsInitialScale()
+    {
+        var config = Float16Config("fp16-old-checkpoint");
+        config.Schedule.Epochs = 2;
+        var train = new InMemoryBatches(64, 4, 32, dataSeed: 5, orderSeed: 6);
+        var val = new InMemoryBatches(64, 4, 64, dataSeed: 5, orderSeed: 7);
+        using var stop = new CancellationTokenSource();
+        Assert.ThrowsAny<OperationCanceledException>(() =>
+            new Trainer(config, () => InMemoryBatches.Mlp(4), RunData.Unnamed(train, val, 4),
+                new TrainerServices { Observers = [new CancelAfterCheckpoint(1, stop)] }).Run(resume: false, stop.Token));
+        var files = new RunFiles(config.Output.Dir);
+        Assert.NotNull(CheckpointFile.ReadState(files.LastCheckpoint).LossScaler);
+        // What a checkpoint written before the scaler existed holds: the same state.json less its loss_scaler.
+        using (var zip = new ZipArchive(File.Open(files.LastCheckpoint, FileMode.Open), ZipArchiveMode.Update))
+        {
+            var entry = zip.GetEntry("state.json")!;
+            JsonObject state;
+            using (var stream = entry.Open())
+                state = JsonNode.Parse(stream)!.AsObject();
+            Assert.True(state.Remove("loss_scaler"));
+            entry.Delete();
+            using var writer = new StreamWriter(zip.CreateEntry("state.json").Open());
+            writer.Write(state.ToJsonString());
+        }
+        Assert.Null(CheckpointFile.ReadState(files.LastCheckpoint).LossScaler);
+
+        var summary = new Trainer(config, () => InMemoryBatches.Mlp(4), RunData.Unnamed(train, val, 4)).Run(resume: true);
+
+        Assert.Equal(2, summary.EpochsCompleted);
+        // Epoch 2's two steps started again from 2^20, which overflows float16 gradients: both were skipped.
+        Assert.Equal(2, summary.Epochs[1].SkippedSteps - summary.Epochs[0].SkippedSteps);
+        Assert.Equal(new LossScalerState(1 << 18, 0), CheckpointFile.ReadState(files.LastCheckpoint).LossScaler);
     }
 
     [Fact]
