@@ -112,17 +112,7 @@ public sealed class TrainerTests : IDisposable
         var files = new RunFiles(config.Output.Dir);
         Assert.NotNull(CheckpointFile.ReadState(files.LastCheckpoint).LossScaler);
         // What a checkpoint written before the scaler existed holds: the same state.json less its loss_scaler.
-        using (var zip = new ZipArchive(File.Open(files.LastCheckpoint, FileMode.Open), ZipArchiveMode.Update))
-        {
-            var entry = zip.GetEntry("state.json")!;
-            JsonObject state;
-            using (var stream = entry.Open())
-                state = JsonNode.Parse(stream)!.AsObject();
-            Assert.True(state.Remove("loss_scaler"));
-            entry.Delete();
-            using var writer = new StreamWriter(zip.CreateEntry("state.json").Open());
-            writer.Write(state.ToJsonString());
-        }
+        RewriteState(files.LastCheckpoint, state => Assert.True(state.Remove("loss_scaler")));
         Assert.Null(CheckpointFile.ReadState(files.LastCheckpoint).LossScaler);
 
         var summary = new Trainer(config, () => InMemoryBatches.Mlp(4), RunData.Unnamed(train, val, 4)).Run(resume: true);
@@ -131,6 +121,26 @@ public sealed class TrainerTests : IDisposable
         // Epoch 2's two steps started again from 2^20, which overflows float16 gradients: both were skipped.
         Assert.Equal(2, summary.Epochs[1].SkippedSteps - summary.Epochs[0].SkippedSteps);
         Assert.Equal(new LossScalerState(1 << 18, 0), CheckpointFile.ReadState(files.LastCheckpoint).LossScaler);
+    }
+
+    [Fact]
+    public void Resume_Float16CheckpointWithZeroLossScale_FailsNamingTheFileAndTheValue()
+    {
+        var config = Float16Config("fp16-bad-scale");
+        config.Schedule.Epochs = 2;
+        var train = new InMemoryBatches(64, 4, 32, dataSeed: 5, orderSeed: 6);
+        var val = new InMemoryBatches(64, 4, 64, dataSeed: 5, orderSeed: 7);
+        using var stop = new CancellationTokenSource();
+        Assert.ThrowsAny<OperationCanceledException>(() =>
+            new Trainer(config, () => InMemoryBatches.Mlp(4), RunData.Unnamed(train, val, 4),
+                new TrainerServices { Observers = [new CancelAfterCheckpoint(1, stop)] }).Run(resume: false, stop.Token));
+        var files = new RunFiles(config.Output.Dir);
+        RewriteState(files.LastCheckpoint, state => state["loss_scaler"]!["scale"] = 0);
+
+        var error = Assert.Throws<CheckpointException>(() =>
+            new Trainer(config, () => InMemoryBatches.Mlp(4), RunData.Unnamed(train, val, 4)).Run(resume: true));
+        Assert.Equal(files.LastCheckpoint, error.Path);
+        Assert.Contains("loss scaler state out of range: scale 0", error.Message);
     }
 
     [Fact]
@@ -210,6 +220,20 @@ public sealed class TrainerTests : IDisposable
         var config = TrainingConfigLoader.Parse("", [$"output.dir={Path.Combine(_folder, name)}", $"schedule.epochs={epochs}", "schedule.stop_epoch=0",
             "optimizer.lr=0.01", "run.ema_decay=0.9", "loss.preset=asl", "run.threads=1"]);
         return config;
+    }
+
+    /// <summary>Edits the state.json of a checkpoint in place.</summary>
+    private static void RewriteState(string checkpoint, Action<JsonObject> edit)
+    {
+        using var zip = new ZipArchive(File.Open(checkpoint, FileMode.Open), ZipArchiveMode.Update);
+        var entry = zip.GetEntry("state.json")!;
+        JsonObject state;
+        using (var stream = entry.Open())
+            state = JsonNode.Parse(stream)!.AsObject();
+        edit(state);
+        entry.Delete();
+        using var writer = new StreamWriter(zip.CreateEntry("state.json").Open());
+        writer.Write(state.ToJsonString());
     }
 
     private TrainingConfig Float16Config(string name)

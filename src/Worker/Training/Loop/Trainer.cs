@@ -164,10 +164,7 @@ public sealed class Trainer
         {
             // Rank 0 restores from the run folder (and trims its metrics); the others from the copy rank 0 sent them.
             var files = _group.IsRoot ? _files : new RunFiles(Path.GetDirectoryName(path)!);
-            state = RunResume.Restore(files, configYaml, models.Model, models.Ema?.Ema, models.Optimizer, models.Adaptive, history);
-            // A checkpoint from before the scaler existed has no state: the scaler then starts from run.loss_scale_init.
-            if (models.Scaler is { } scaler && state.LossScaler is { } scale)
-                scaler.Restore(scale);
+            state = RunResume.Restore(files, configYaml, models.Model, models.Ema?.Ema, models.Optimizer, models.Adaptive, models.Scaler, history);
             if (_group.IsRoot)
                 _log.Resuming(state.Epoch, state.Step, _files.LastCheckpoint);
         }
