@@ -76,12 +76,27 @@ public sealed class DataParallelTrainerTests : IDisposable
     [Fact]
     public void Run_NonFiniteLossWithFailPolicy_EveryRankFailsNamingTheStep()
     {
-        var errors = RunRanks(2, "nan-fail", "sum", "fail", [(2, 3)], adaptive: false, expectFailure: true);
+        var (errors, _) = RunRanks(2, "nan-fail", "sum", "fail", [(2, 3)], adaptive: false, expectFailure: true);
         foreach (var error in errors)
         {
             var nan = Assert.IsType<NonFiniteLossException>(error);
             Assert.Equal((2, 3), (nan.Epoch, nan.Batch));
         }
+    }
+
+    [Fact]
+    public void Run_Float16LossScalerOverflows_EveryRankSkipsTheSameSteps()
+    {
+        // 2^20 overflows float16 gradients until the scale has backed off; a growth interval of 3 overflows it again.
+        var (errors, summaries) = RunRanks(2, "fp16-parallel", "sum", "fail", [], adaptive: false, expectFailure: false,
+            ["run.precision=float16", "run.loss_scale_init=1048576", "run.loss_scale_growth_interval=3"]);
+
+        Assert.All(errors, e => Assert.Null(e));
+        Assert.True(summaries[0]!.SkippedSteps > 0, "no step overflowed");
+        Assert.Equal(summaries[0]!.Epochs.Select(e => e.SkippedSteps), summaries[1]!.Epochs.Select(e => e.SkippedSteps));
+        Assert.Equal(summaries[0]!.Epochs.Select(e => e.TrainLoss), summaries[1]!.Epochs.Select(e => e.TrainLoss));
+        Assert.Equal(summaries[0]!.Epochs.Select(e => e.Map), summaries[1]!.Epochs.Select(e => e.Map));
+        Assert.True(summaries[0]!.SkippedSteps < summaries[0]!.Steps, "every step overflowed");
     }
 
     private (TrainingSummary Summary, float[][] Weights, string Folder) Train(int world, string name, string reduction, bool adaptive = false,
@@ -96,7 +111,8 @@ public sealed class DataParallelTrainerTests : IDisposable
         return (summary, model.parameters().Select(p => p.data<float>().ToArray()).ToArray(), folder);
     }
 
-    private Exception?[] RunRanks(int world, string name, string reduction, string nanPolicy, (int, int)[] poisoned, bool adaptive, bool expectFailure)
+    private (Exception?[] Errors, TrainingSummary?[] Summaries) RunRanks(int world, string name, string reduction, string nanPolicy, (int, int)[] poisoned,
+        bool adaptive, bool expectFailure, string[]? settings = null)
     {
         var config = new TrainingConfig
         {
@@ -110,6 +126,8 @@ public sealed class DataParallelTrainerTests : IDisposable
         };
         Assert.Empty(config.Set("run.nan_policy", nanPolicy));
         Assert.Empty(config.Set("loss.reduction", reduction));
+        foreach (string setting in settings ?? [])
+            Assert.Empty(config.Set(setting[..setting.IndexOf('=')], setting[(setting.IndexOf('=') + 1)..]));
         if (adaptive)
             config.Loss.Adaptive = new AdaptiveAsymmetryConfig { Lambda = 5, TargetProbGap = 0.1 };
         config.Validate();
@@ -129,12 +147,13 @@ public sealed class DataParallelTrainerTests : IDisposable
             return model;
         }
         var errors = new Exception?[world];
+        var summaries = new TrainingSummary?[world];
         var threads = Enumerable.Range(0, world).Select(rank => new Thread(() =>
         {
             var group = world == 1 ? ProcessGroup.Single() : new ProcessGroup(ring.Links[rank], rank, world, chunkLength: 64);
             try
             {
-                new Trainer(config, CreateModel, RunData.Unnamed(new ShardedBatches(train, rank, world), new ShardedBatches(val, rank, world), 4),
+                summaries[rank] = new Trainer(config, CreateModel, RunData.Unnamed(new ShardedBatches(train, rank, world), new ShardedBatches(val, rank, world), 4),
                     new TrainerServices { Group = group }).Run(resume: false);
             }
             catch (Exception e)
@@ -148,7 +167,7 @@ public sealed class DataParallelTrainerTests : IDisposable
             Assert.True(thread.Join(HangLimit), $"a rank did not finish within {HangLimit} (a hang)");
         if (!expectFailure)
             Assert.All(errors, e => Assert.Null(e));
-        return errors;
+        return (errors, summaries);
     }
 
     private static void AssertClose(float[][] expected, float[][] actual, double relative)

@@ -1,8 +1,11 @@
+using System.IO.Compression;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Asl.Distributed.Configuration.Training;
 using Asl.Distributed.Runs;
 using Asl.Distributed.Training.Events;
 using Asl.Distributed.Training.Loop;
+using Asl.Distributed.Training.Precision;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -62,6 +65,82 @@ public sealed class TrainerTests : IDisposable
         Assert.Equal(a.Epochs.Select(e => e.Map), b.Epochs.Select(e => e.Map));
         Assert.Equal(4, File.ReadAllLines(new RunFiles(interrupted.Output.Dir).Metrics).Length);
         CheckpointAssert.SameMlpWeights(new RunFiles(straight.Output.Dir).LastCheckpoint, new RunFiles(interrupted.Output.Dir).LastCheckpoint, 4);
+    }
+
+    [Fact]
+    public void Resume_Float16WithLossScalerAtEpochTwo_EndsBitwiseEqualToUninterruptedRun()
+    {
+        // 2^20 overflows float16 gradients at first and the scale backs off; a growth interval of 3 makes it grow again
+        // and overflow again, so the scale and the tracker at the epoch-2 checkpoint are far from their start.
+        var straight = Float16Config("fp16-straight");
+        var interrupted = Float16Config("fp16-interrupted");
+        var train = new InMemoryBatches(256, 4, 32, dataSeed: 5, orderSeed: 6);
+        var val = new InMemoryBatches(64, 4, 64, dataSeed: 5, orderSeed: 7);
+
+        var a = new Trainer(straight, () => InMemoryBatches.Mlp(4), RunData.Unnamed(train, val, 4)).Run(resume: false);
+
+        using var stop = new CancellationTokenSource();
+        Assert.ThrowsAny<OperationCanceledException>(() =>
+            new Trainer(interrupted, () => InMemoryBatches.Mlp(4), RunData.Unnamed(train, val, 4),
+                new TrainerServices { Observers = [new CancelAfterCheckpoint(2, stop)] }).Run(resume: false, stop.Token));
+        var atTwo = CheckpointFile.ReadState(new RunFiles(interrupted.Output.Dir).LastCheckpoint);
+        Assert.Equal(2, atTwo.Epoch);
+        Assert.NotNull(atTwo.LossScaler);
+        Assert.NotEqual(new LossScalerState(1 << 20, 0), atTwo.LossScaler);
+        var b = new Trainer(interrupted, () => InMemoryBatches.Mlp(4), RunData.Unnamed(train, val, 4)).Run(resume: true);
+
+        Assert.True(a.SkippedSteps > a.Epochs[0].SkippedSteps, $"overflows after epoch 1 too: {string.Join(", ", a.Epochs.Select(e => e.SkippedSteps))}");
+        Assert.Equal(a.Epochs.Select(e => e.SkippedSteps), b.Epochs.Select(e => e.SkippedSteps));
+        Assert.Equal(a.Epochs.Select(e => e.TrainLoss), b.Epochs.Select(e => e.TrainLoss));
+        Assert.Equal(a.Epochs.Select(e => e.Map), b.Epochs.Select(e => e.Map));
+        Assert.Equal(CheckpointFile.ReadState(new RunFiles(straight.Output.Dir).LastCheckpoint).LossScaler,
+            CheckpointFile.ReadState(new RunFiles(interrupted.Output.Dir).LastCheckpoint).LossScaler);
+        CheckpointAssert.SameMlpWeights(new RunFiles(straight.Output.Dir).LastCheckpoint, new RunFiles(interrupted.Output.Dir).LastCheckpoint, 4);
+    }
+
+    [Fact]
+    public void Resume_Float16CheckpointWithoutScalerState_LoadsAndTheScalerStartsFromItsInitialScale()
+    {
+        var config = Float16Config("fp16-old-checkpoint");
+        config.Schedule.Epochs = 2;
+        var train = new InMemoryBatches(64, 4, 32, dataSeed: 5, orderSeed: 6);
+        var val = new InMemoryBatches(64, 4, 64, dataSeed: 5, orderSeed: 7);
+        using var stop = new CancellationTokenSource();
+        Assert.ThrowsAny<OperationCanceledException>(() =>
+            new Trainer(config, () => InMemoryBatches.Mlp(4), RunData.Unnamed(train, val, 4),
+                new TrainerServices { Observers = [new CancelAfterCheckpoint(1, stop)] }).Run(resume: false, stop.Token));
+        var files = new RunFiles(config.Output.Dir);
+        Assert.NotNull(CheckpointFile.ReadState(files.LastCheckpoint).LossScaler);
+        // What a checkpoint written before the scaler existed holds: the same state.json less its loss_scaler.
+        RewriteState(files.LastCheckpoint, state => Assert.True(state.Remove("loss_scaler")));
+        Assert.Null(CheckpointFile.ReadState(files.LastCheckpoint).LossScaler);
+
+        var summary = new Trainer(config, () => InMemoryBatches.Mlp(4), RunData.Unnamed(train, val, 4)).Run(resume: true);
+
+        Assert.Equal(2, summary.EpochsCompleted);
+        // Epoch 2's two steps started again from 2^20, which overflows float16 gradients: both were skipped.
+        Assert.Equal(2, summary.Epochs[1].SkippedSteps - summary.Epochs[0].SkippedSteps);
+        Assert.Equal(new LossScalerState(1 << 18, 0), CheckpointFile.ReadState(files.LastCheckpoint).LossScaler);
+    }
+
+    [Fact]
+    public void Resume_Float16CheckpointWithZeroLossScale_FailsNamingTheFileAndTheValue()
+    {
+        var config = Float16Config("fp16-bad-scale");
+        config.Schedule.Epochs = 2;
+        var train = new InMemoryBatches(64, 4, 32, dataSeed: 5, orderSeed: 6);
+        var val = new InMemoryBatches(64, 4, 64, dataSeed: 5, orderSeed: 7);
+        using var stop = new CancellationTokenSource();
+        Assert.ThrowsAny<OperationCanceledException>(() =>
+            new Trainer(config, () => InMemoryBatches.Mlp(4), RunData.Unnamed(train, val, 4),
+                new TrainerServices { Observers = [new CancelAfterCheckpoint(1, stop)] }).Run(resume: false, stop.Token));
+        var files = new RunFiles(config.Output.Dir);
+        RewriteState(files.LastCheckpoint, state => state["loss_scaler"]!["scale"] = 0);
+
+        var error = Assert.Throws<CheckpointException>(() =>
+            new Trainer(config, () => InMemoryBatches.Mlp(4), RunData.Unnamed(train, val, 4)).Run(resume: true));
+        Assert.Equal(files.LastCheckpoint, error.Path);
+        Assert.Contains("loss scaler state out of range: scale 0", error.Message);
     }
 
     [Fact]
@@ -141,6 +220,29 @@ public sealed class TrainerTests : IDisposable
         var config = TrainingConfigLoader.Parse("", [$"output.dir={Path.Combine(_folder, name)}", $"schedule.epochs={epochs}", "schedule.stop_epoch=0",
             "optimizer.lr=0.01", "run.ema_decay=0.9", "loss.preset=asl", "run.threads=1"]);
         return config;
+    }
+
+    /// <summary>Edits the state.json of a checkpoint in place.</summary>
+    private static void RewriteState(string checkpoint, Action<JsonObject> edit)
+    {
+        using var zip = new ZipArchive(File.Open(checkpoint, FileMode.Open), ZipArchiveMode.Update);
+        var entry = zip.GetEntry("state.json")!;
+        JsonObject state;
+        using (var stream = entry.Open())
+            state = JsonNode.Parse(stream)!.AsObject();
+        edit(state);
+        entry.Delete();
+        using var writer = new StreamWriter(zip.CreateEntry("state.json").Open());
+        writer.Write(state.ToJsonString());
+    }
+
+    private TrainingConfig Float16Config(string name)
+    {
+        var config = Config(name, epochs: 4);
+        Assert.Empty(config.Set("run.precision", "float16"));
+        Assert.Empty(config.Set("run.loss_scale_init", "1048576"));
+        Assert.Empty(config.Set("run.loss_scale_growth_interval", "3"));
+        return config.Validate();
     }
 
     /// <summary>Cancels the run once the checkpoint of the given epoch is written.</summary>

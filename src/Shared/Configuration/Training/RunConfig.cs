@@ -5,11 +5,23 @@ namespace Asl.Distributed.Configuration.Training;
 /// <summary>How the loop runs (config section <c>run</c>): batch, precision, EMA, NaN policy, threads, metrics.</summary>
 public sealed class RunConfig
 {
+    /// <summary>PyTorch GradScaler's init_scale, 2^16.</summary>
+    public const double DefaultLossScaleInit = 65536;
+
+    /// <summary>PyTorch GradScaler's growth_interval.</summary>
+    public const int DefaultLossScaleGrowthInterval = 2000;
+
     [Setting("Images per optimizer step: the global batch, split evenly over data-parallel ranks.", Min = 1, Max = 65_536)]
     public int BatchSize { get; set; } = 128;
 
     [Setting("Compute precision of forward and backward; master weights and the loss stay float32.")]
     public ComputePrecision Precision { get; set; } = ComputePrecision.Float32;
+
+    [Setting("float16 only: the dynamic loss scaler's starting scale (PyTorch GradScaler's init_scale); it halves after a step with a non-finite gradient, which is skipped.", Min = 1, Max = 1_048_576)]
+    public double LossScaleInit { get; set; } = DefaultLossScaleInit;
+
+    [Setting("float16 only: finite steps in a row after which the loss scale doubles (GradScaler's growth_interval).", Min = 1, Max = 1_000_000_000)]
+    public int LossScaleGrowthInterval { get; set; } = DefaultLossScaleGrowthInterval;
 
     [Setting("EMA decay of weights and buffers, updated every step; 0 turns the EMA model off.", Min = 0, Max = 0.999999999)]
     public double EmaDecay { get; set; } = 0.9997;

@@ -66,6 +66,9 @@ public sealed class GradientBuckets : IDisposable
     /// <summary>The bucket cap in bytes.</summary>
     public long BucketBytes { get; }
 
+    /// <summary>The flat buffer itself: every trainable gradient, for a check or an update over all of them at once.</summary>
+    internal Tensor Buffer => _flat;
+
     /// <summary>Floats in the buffer (the trainable parameter count).</summary>
     public long Length => _flat.numel();
 

@@ -1,3 +1,5 @@
+using Asl.Distributed.Training.Precision;
+
 namespace Asl.Distributed.Training.Loop;
 
 /// <summary>
@@ -11,7 +13,8 @@ namespace Asl.Distributed.Training.Loop;
 /// <param name="BestEpoch">Epoch of <see cref="BestMap"/> (0 when none).</param>
 /// <param name="AdaptiveAsymmetry">The adaptive-asymmetry state as JSON, when the loss adapts γ−.</param>
 /// <param name="TorchRngState">The torch CPU generator state, base64.</param>
-/// <param name="SkippedSteps">Steps skipped for a non-finite loss under the skip policy.</param>
+/// <param name="SkippedSteps">Steps skipped: for a non-finite loss under the skip policy, and float16 steps with a non-finite gradient.</param>
+/// <param name="LossScaler">The float16 run's dynamic loss scaler; null for other precisions and in checkpoints written before it existed (the scaler then starts from its configured initial scale).</param>
 public sealed record CheckpointState(
     int Epoch,
     long Step,
@@ -20,4 +23,5 @@ public sealed record CheckpointState(
     int BestEpoch,
     string? AdaptiveAsymmetry,
     string TorchRngState,
-    long SkippedSteps);
+    long SkippedSteps,
+    LossScalerState? LossScaler = null);

@@ -32,6 +32,9 @@ internal sealed class LowPrecisionCompute
 
     public ScalarType DType { get; }
 
+    /// <summary>The float32 master parameters, whose gradients <see cref="PullGradientsAndBuffers"/> fills.</summary>
+    public IEnumerable<Parameter> MasterParameters => _parameters.Select(p => p.Master);
+
     /// <summary>Casts the master weights and buffers into the compute copy and clears its gradients.</summary>
     public void PushWeights()
     {

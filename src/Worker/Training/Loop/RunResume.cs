@@ -2,6 +2,7 @@ using Asl.Distributed.Runs;
 using System.Text.Json;
 using Asl.Distributed.Configuration.Training;
 using Asl.Distributed.Training.Losses;
+using Asl.Distributed.Training.Precision;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -12,12 +13,12 @@ namespace Asl.Distributed.Training.Loop;
 internal static class RunResume
 {
     /// <summary>
-    /// Loads model, EMA, optimizer, adaptive-asymmetry and random state; refuses a checkpoint written with another
+    /// Loads model, EMA, optimizer, adaptive-asymmetry, loss-scaler and random state; refuses a checkpoint written with another
     /// config; drops metric lines of epochs the checkpoint does not contain (written just before a crash) and
     /// returns the kept ones in <paramref name="history"/>.
     /// </summary>
     public static CheckpointState Restore(RunFiles files, string configYaml, nn.Module model, nn.Module? ema, Adam optimizer,
-        AdaptiveAsymmetry? adaptive, List<EpochMetrics> history)
+        AdaptiveAsymmetry? adaptive, DynamicLossScaler? scaler, List<EpochMetrics> history)
     {
         var state = CheckpointFile.ReadState(files.LastCheckpoint);
         if (Identity(state.ConfigYaml) != Identity(configYaml))
@@ -26,6 +27,18 @@ internal static class RunResume
         state = CheckpointFile.Read(files.LastCheckpoint, model, ema, optimizer);
         if (adaptive is not null && state.AdaptiveAsymmetry is not null)
             adaptive.Restore(AdaptiveAsymmetryState.FromJson(state.AdaptiveAsymmetry));
+        // A checkpoint from before the scaler existed has no state: the scaler then starts from run.loss_scale_init.
+        if (scaler is not null && state.LossScaler is { } scale)
+        {
+            try
+            {
+                scaler.Restore(scale);
+            }
+            catch (ArgumentException e)
+            {
+                throw new CheckpointException(files.LastCheckpoint, e.Message, e);
+            }
+        }
         if (state.TorchRngState.Length > 0)
         {
             using var rng = torch.tensor(Convert.FromBase64String(state.TorchRngState), dtype: ScalarType.Byte);

@@ -135,6 +135,7 @@ public sealed class Trainer
                 AdaptiveAsymmetry = models.Adaptive?.State.ToJson(),
                 TorchRngState = Convert.ToBase64String(torch.get_rng_state().bytes.ToArray()),
                 SkippedSteps = trained.SkippedSteps,
+                LossScaler = models.Scaler?.State,
             };
             events.Publish(new EpochCompleted(metrics, epochs));
             if (root)
@@ -163,7 +164,7 @@ public sealed class Trainer
         {
             // Rank 0 restores from the run folder (and trims its metrics); the others from the copy rank 0 sent them.
             var files = _group.IsRoot ? _files : new RunFiles(Path.GetDirectoryName(path)!);
-            state = RunResume.Restore(files, configYaml, models.Model, models.Ema?.Ema, models.Optimizer, models.Adaptive, history);
+            state = RunResume.Restore(files, configYaml, models.Model, models.Ema?.Ema, models.Optimizer, models.Adaptive, models.Scaler, history);
             if (_group.IsRoot)
                 _log.Resuming(state.Epoch, state.Step, _files.LastCheckpoint);
         }

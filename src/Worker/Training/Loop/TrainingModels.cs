@@ -3,6 +3,7 @@ using Asl.Distributed.Losses;
 using Asl.Distributed.Training.Collectives;
 using Asl.Distributed.Training.DataParallel;
 using Asl.Distributed.Training.Losses;
+using Asl.Distributed.Training.Precision;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -17,7 +18,7 @@ namespace Asl.Distributed.Training.Loop;
 internal sealed class TrainingModels : IDisposable
 {
     private TrainingModels(nn.Module<Tensor, Tensor> model, ModelEma? ema, AsymmetricLoss loss, AdaptiveAsymmetry? adaptive, Adam optimizer,
-        LowPrecisionCompute? lowPrecision, GradientBuckets? buckets, BackwardOverlap? overlap)
+        LowPrecisionCompute? lowPrecision, DynamicLossScaler? scaler, GradientBuckets? buckets, BackwardOverlap? overlap)
     {
         Model = model;
         Ema = ema;
@@ -25,6 +26,7 @@ internal sealed class TrainingModels : IDisposable
         Adaptive = adaptive;
         Optimizer = optimizer;
         LowPrecision = lowPrecision;
+        Scaler = scaler;
         Buckets = buckets;
         Overlap = overlap;
     }
@@ -40,6 +42,9 @@ internal sealed class TrainingModels : IDisposable
     public Adam Optimizer { get; }
 
     public LowPrecisionCompute? LowPrecision { get; }
+
+    /// <summary>The dynamic loss scaler of float16 runs; null otherwise (bfloat16 has float32's range and needs none).</summary>
+    public DynamicLossScaler? Scaler { get; }
 
     /// <summary>The flat gradient buffer all-reduced between ranks; null on one rank.</summary>
     public GradientBuckets? Buckets { get; }
@@ -67,12 +72,15 @@ internal sealed class TrainingModels : IDisposable
             ComputePrecision.Float16 => new LowPrecisionCompute(model, createModel(), ScalarType.Float16),
             _ => throw new ArgumentOutOfRangeException(nameof(config), config.Run.Precision, "not a precision"),
         };
+        var scaler = config.Run.Precision == ComputePrecision.Float16
+            ? new DynamicLossScaler(config.Run.LossScaleInit, config.Run.LossScaleGrowthInterval)
+            : null;
         // After LowPrecisionCompute, which gives the master weights gradients of their own: the views replace them.
         var buckets = group.WorldSize > 1 ? new GradientBuckets(model.parameters(), (long)(config.Distributed.BucketMb * (1 << 20))) : null;
         bool average = Averaged(lossOptions.Reduction);
         // With a low-precision compute copy the master gradients appear only after backward: nothing to overlap.
         var overlap = buckets is not null && config.Distributed.Overlap && lowPrecision is null ? new BackwardOverlap(model, buckets, group, average) : null;
-        return new TrainingModels(model, ema, loss, adaptive, optimizer, lowPrecision, buckets, overlap);
+        return new TrainingModels(model, ema, loss, adaptive, optimizer, lowPrecision, scaler, buckets, overlap);
     }
 
     /// <summary>Adam over the two parameter groups (weight decay on weights only), as the run configures it.</summary>

@@ -7,15 +7,21 @@ namespace Asl.Distributed.Training.Loop;
 
 /// <summary>
 /// One optimizer step: the schedule's learning rate, forward in the compute precision, the float32 loss, backward,
-/// the gradient exchange between ranks (overlapped with backward or after it), the non-finite loss policy, Adam,
-/// the EMA and adaptive γ−. With several ranks every rank takes part even when its own loss is not finite: the
-/// loss of the whole global batch decides for all of them alike.
+/// the gradient exchange between ranks (overlapped with backward or after it), the non-finite loss policy, under
+/// float16 the dynamic loss scaler, Adam, the EMA and adaptive γ−. With several ranks every rank takes part even when
+/// its own loss is not finite: the loss of the whole global batch decides for all of them alike.
 /// </summary>
+/// <remarks>
+/// Under float16 the loss is scaled before backward and the master gradients unscaled after the exchange. A step
+/// whose gradients are not all finite is skipped (no Adam, no EMA, no γ− update) and the scale backs off: that is
+/// how the scaler finds its level, so it is no failure under either NaN policy. It is counted as a skipped step.
+/// The scaler checks the all-reduced gradients, which are the same on every rank, so all ranks skip alike.
+/// </remarks>
 internal sealed class TrainingStep(TrainingModels models, StepSchedule schedule, ProcessGroup group, NanPolicy nanPolicy, TimeProvider time)
 {
     /// <summary>
     /// Runs step <paramref name="step"/> on one batch of epoch <paramref name="epoch"/>; returns the global batch's
-    /// loss and image count, or null when the step was skipped for a non-finite loss.
+    /// loss and image count, or null when the step was skipped for a non-finite loss or (float16) a non-finite gradient.
     /// </summary>
     public StepResult? Run(Tensor images, Tensor targets, int epoch, int batch, long step, CancellationToken cancellationToken)
     {
@@ -32,7 +38,8 @@ internal sealed class TrainingStep(TrainingModels models, StepSchedule schedule,
             return Skip(epoch, batch, step, lossValue);
         if (lowPrecision is null)
             optimizer.zero_grad();
-        value.backward();
+        var scaler = models.Scaler;
+        (scaler is null ? value : scaler.ScaleLoss(value)).backward();
         lowPrecision?.PullGradientsAndBuffers();
         double[]? gapSums = null;
         TimeSpan exchange = TimeSpan.Zero;
@@ -50,6 +57,13 @@ internal sealed class TrainingStep(TrainingModels models, StepSchedule schedule,
             gapSums = models.Adaptive is null ? null : global[2..];
             if (!double.IsFinite(lossValue))
                 return Skip(epoch, batch, step, lossValue);
+        }
+        if (scaler is not null)
+        {
+            bool finite = scaler.UnscaleGradients(models.Buckets is { } flat ? [flat.Buffer] : lowPrecision!.MasterParameters.Select(p => p.grad!));
+            scaler.Update(foundNonFinite: !finite);
+            if (!finite)
+                return null;
         }
         optimizer.step();
         models.Ema?.Update();
