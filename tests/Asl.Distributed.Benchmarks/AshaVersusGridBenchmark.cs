@@ -9,7 +9,7 @@ namespace Asl.Distributed.Benchmarks;
 /// with algorithm grid (every trial its full epochs) and once with asha over the same grid, each on its own folder
 /// with 2 local workers; reports each one's best metric and total epochs. Needs the Release build of src/Coordinator
 /// and src/Worker/Host (dotnet build -c Release). Usage: asha-vs-grid [--seeds N] [--first-seed N] [--workers N]
-/// [--space lr-gamma|gamma|gamma-clip] [--val-images N] [--keep] (keeps the sweep folders). The spaces: <c>gamma</c>, γ− 1…6 × γ+ 0, 1 (12
+/// [--space lr-gamma|gamma|gamma-clip] [--val-images N] [--max-epochs 8] [--grace 1] [--keep] (keeps the sweep folders). The spaces: <c>gamma</c>, γ− 1…6 × γ+ 0, 1 (12
 /// trials, close to each other); <c>gamma-clip</c>, the same × clip 0, 0.05 (24 trials); <c>lr-gamma</c>, the learning rate over two decades × γ− 2, 4 × γ+ 0, 1 (20 trials,
 /// the kind of space a user sweeps first).
 /// </summary>
@@ -21,6 +21,8 @@ public static class AshaVersusGridBenchmark
         int workers = Option(args, "--workers", 2);
         int firstSeed = Option(args, "--first-seed", 0);
         int valImages = Option(args, "--val-images", 300);
+        int maxEpochs = Option(args, "--max-epochs", 8);
+        int grace = Option(args, "--grace", 1);
         string spaceName = RankProcesses.Option(args, "--space", "lr-gamma");
         string space = spaceName switch
         {
@@ -52,18 +54,19 @@ public static class AshaVersusGridBenchmark
             return 2;
         }
         string work = Directory.CreateTempSubdirectory("asl-asha-vs-grid-").FullName;
-        Console.WriteLine($"space {spaceName}, {valImages} validation images, {workers} local workers, {Environment.ProcessorCount} cores; folders under {work}");
+        Console.WriteLine($"space {spaceName}, {valImages} validation images, {maxEpochs} epochs, ASHA grace {grace} and η 4, {workers} local workers, {Environment.ProcessorCount} cores; folders under {work}");
         Console.WriteLine();
-        Console.WriteLine("| seed | grid best map_best | grid epochs | ASHA best map_best | ASHA epochs | ASHA epochs / grid | best difference (points) | grid s | ASHA s | grid: rank corr. of epochs 1 and 4 with the final metric |");
+        Console.WriteLine("| seed | grid best map_best | grid epochs | ASHA best map_best | ASHA epochs | ASHA epochs / grid | best difference (points) | grid s | ASHA s | grid: rank corr. of the rungs' epochs with the final metric |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
         var rows = new List<(double GridBest, long GridEpochs, double AshaBest, long AshaEpochs)>();
         for (int seed = firstSeed; seed < firstSeed + seeds; seed++)
         {
-            var grid = Sweep(asl, work, workers, $"grid-{seed}", seed, space, valImages, "{kind: grid}", "schedule: {kind: onecycle, epochs: 8, stop_epoch: 0}");
-            var asha = Sweep(asl, work, workers, $"asha-{seed}", seed, space, valImages, "{kind: asha, reduction_factor: 4, grace_period: 1, max_epochs: 8}", "schedule: {kind: onecycle}");
+            var grid = Sweep(asl, work, workers, $"grid-{seed}", seed, space, valImages, "{kind: grid}", $"schedule: {{kind: onecycle, epochs: {maxEpochs}, stop_epoch: 0}}");
+            var asha = Sweep(asl, work, workers, $"asha-{seed}", seed, space, valImages,
+                $"{{kind: asha, reduction_factor: 4, grace_period: {grace}, max_epochs: {maxEpochs}}}", "schedule: {kind: onecycle}");
             rows.Add((grid.Best, grid.Epochs, asha.Best, asha.Epochs));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {seed} | {grid.Best:0.00} | {grid.Epochs} | {asha.Best:0.00} | {asha.Epochs} | {100.0 * asha.Epochs / grid.Epochs:0}% | {asha.Best - grid.Best:+0.00;-0.00} | {grid.Seconds:0} | {asha.Seconds:0} | {RankCorrelation(grid.Curves, 1):0.00}, {RankCorrelation(grid.Curves, 4):0.00} |"));
+                $"| {seed} | {grid.Best:0.00} | {grid.Epochs} | {asha.Best:0.00} | {asha.Epochs} | {100.0 * asha.Epochs / grid.Epochs:0}% | {asha.Best - grid.Best:+0.00;-0.00} | {grid.Seconds:0} | {asha.Seconds:0} | {RankCorrelation(grid.Curves, grace):0.00}, {RankCorrelation(grid.Curves, grace * 4):0.00} |"));
         }
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"\nmean: ASHA used {100.0 * rows.Sum(r => r.AshaEpochs) / rows.Sum(r => r.GridEpochs):0}% of grid's epochs; best difference {rows.Average(r => r.AshaBest - r.GridBest):+0.00;-0.00} points (worst {rows.Min(r => r.AshaBest - r.GridBest):+0.00;-0.00})"));
