@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Asl.Distributed.Training.Collectives;
+using static Asl.Distributed.Benchmarks.BenchmarkOptions;
 
 namespace Asl.Distributed.Benchmarks;
 
@@ -19,14 +20,14 @@ internal static class AllReduceBenchmark
     public static async Task<int> RunAsync(string[] args)
     {
         int[] ranks = List(args, "--ranks", "2,3");
-        string sizes = RankProcesses.Option(args, "--sizes-mib", "1,4,25,100");
-        string streams = RankProcesses.Option(args, "--streams", "4");
-        string chunk = RankProcesses.Option(args, "--chunk-kib", "1024");
-        string repetitions = RankProcesses.Option(args, "--repetitions", "5");
-        string format = RankProcesses.Option(args, "--format", "float32");
-        string queue = RankProcesses.Option(args, "--queue", "4");
-        string op = RankProcesses.Option(args, "--op", "allreduce");
-        string transport = RankProcesses.Option(args, "--transport", "socket");
+        string sizes = Option(args, "--sizes-mib", "1,4,25,100");
+        string streams = Option(args, "--streams", "4");
+        string chunk = Option(args, "--chunk-kib", "1024");
+        string repetitions = Option(args, "--repetitions", "5");
+        string format = Option(args, "--format", "float32");
+        string queue = Option(args, "--queue", "4");
+        string op = Option(args, "--op", "allreduce");
+        string transport = Option(args, "--transport", "socket");
 
         var socket = await RawSocketAsync(128 << 20, runs: 5);
         Console.WriteLine($"{op}; {Environment.ProcessorCount} cores; one raw TCP socket on loopback: {socket.GigabytesPerSecond:F2} GB/s " +
@@ -59,17 +60,17 @@ internal static class AllReduceBenchmark
     /// <summary>One rank: joins the ring, then for each size times <c>--repetitions</c> all-reduces after a warm-up; rank 0 prints "result MiB seconds".</summary>
     public static async Task<int> RunRankAsync(string[] args)
     {
-        int rank = int.Parse(RankProcesses.Option(args, "--rank", "0"), CultureInfo.InvariantCulture);
-        var peers = RankProcesses.Option(args, "--peers", "").Split(',');
+        int rank = int.Parse(Option(args, "--rank", "0"), CultureInfo.InvariantCulture);
+        var peers = Option(args, "--peers", "").Split(',');
         int[] sizes = List(args, "--sizes-mib", "1");
         int repetitions = List(args, "--repetitions", "5")[0];
-        string op = RankProcesses.Option(args, "--op", "allreduce");
-        string transport = RankProcesses.Option(args, "--transport", "socket");
+        string op = Option(args, "--op", "allreduce");
+        string transport = Option(args, "--transport", "socket");
         var options = new CollectiveOptions
         {
             Streams = List(args, "--streams", "4")[0],
             ChunkLength = List(args, "--chunk-kib", "1024")[0] * 1024 / sizeof(float),
-            Format = Enum.Parse<WireFormat>(RankProcesses.Option(args, "--format", "float32"), ignoreCase: true),
+            Format = Enum.Parse<WireFormat>(Option(args, "--format", "float32"), ignoreCase: true),
             QueueCapacity = List(args, "--queue", "4")[0],
             Transport = transport == RawTransport ? RingTransport.Socket : Enum.Parse<RingTransport>(transport, ignoreCase: true),
         };
@@ -169,5 +170,5 @@ internal static class AllReduceBenchmark
     }
 
     private static int[] List(string[] args, string name, string fallback) =>
-        RankProcesses.Option(args, name, fallback).Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+        Option(args, name, fallback).Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture)).ToArray();
 }

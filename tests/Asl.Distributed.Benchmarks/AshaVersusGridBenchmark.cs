@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using static Asl.Distributed.Benchmarks.BenchmarkOptions;
 
 namespace Asl.Distributed.Benchmarks;
 
@@ -23,7 +24,7 @@ public static class AshaVersusGridBenchmark
         int valImages = Option(args, "--val-images", 300);
         int maxEpochs = Option(args, "--max-epochs", 8);
         int grace = Option(args, "--grace", 1);
-        string spaceName = RankProcesses.Option(args, "--space", "lr-gamma");
+        string spaceName = Option(args, "--space", "lr-gamma");
         string space = spaceName switch
         {
             "gamma" => """
@@ -157,11 +158,5 @@ public static class AshaVersusGridBenchmark
                 return dir.FullName;
         }
         throw new InvalidOperationException("the repository root (Asl.Distributed.sln) is not above " + AppContext.BaseDirectory);
-    }
-
-    private static int Option(string[] args, string name, int fallback)
-    {
-        int at = Array.IndexOf(args, name);
-        return at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], CultureInfo.InvariantCulture) : fallback;
     }
 }

@@ -6,6 +6,7 @@ using Asl.Distributed.Training.Losses;
 using Asl.Distributed.Training.Models;
 using TorchSharp;
 using static TorchSharp.torch;
+using static Asl.Distributed.Benchmarks.BenchmarkOptions;
 
 namespace Asl.Distributed.Benchmarks;
 
@@ -21,16 +22,16 @@ internal static class DataParallelStepBenchmark
 {
     public static int Run(string[] args)
     {
-        var ranks = RankProcesses.Option(args, "--ranks", "1,2").Split(',').Select(int.Parse).ToArray();
-        string model = RankProcesses.Option(args, "--model", "resnet18");
-        string batch = RankProcesses.Option(args, "--batch", "16");
-        string size = RankProcesses.Option(args, "--size", "224");
-        string steps = RankProcesses.Option(args, "--steps", "10");
-        string streams = RankProcesses.Option(args, "--streams", "4");
-        string format = RankProcesses.Option(args, "--format", "float32");
-        string overlap = RankProcesses.Option(args, "--overlap", "true");
-        string bucket = RankProcesses.Option(args, "--bucket-mb", "25");
-        string transport = RankProcesses.Option(args, "--transport", "socket");
+        var ranks = Option(args, "--ranks", "1,2").Split(',').Select(int.Parse).ToArray();
+        string model = Option(args, "--model", "resnet18");
+        string batch = Option(args, "--batch", "16");
+        string size = Option(args, "--size", "224");
+        string steps = Option(args, "--steps", "10");
+        string streams = Option(args, "--streams", "4");
+        string format = Option(args, "--format", "float32");
+        string overlap = Option(args, "--overlap", "true");
+        string bucket = Option(args, "--bucket-mb", "25");
+        string transport = Option(args, "--transport", "socket");
         Console.WriteLine($"{model}, global batch {batch}, {size}², one torch thread per rank, {transport} transport, {streams} stream(s), {format} gradients, " +
             $"overlap with backward {overlap}, {bucket} MiB buckets; {steps} timed steps after 2 warm-up");
         Console.WriteLine();
@@ -59,28 +60,28 @@ internal static class DataParallelStepBenchmark
     /// </summary>
     public static int RunRank(string[] args)
     {
-        int rank = int.Parse(RankProcesses.Option(args, "--rank", "0"), CultureInfo.InvariantCulture);
-        int world = int.Parse(RankProcesses.Option(args, "--world", "1"), CultureInfo.InvariantCulture);
-        var peers = RankProcesses.Option(args, "--peers", "").Split(',');
-        int batch = int.Parse(RankProcesses.Option(args, "--batch", "16"), CultureInfo.InvariantCulture) / world;
-        int size = int.Parse(RankProcesses.Option(args, "--size", "224"), CultureInfo.InvariantCulture);
-        int steps = int.Parse(RankProcesses.Option(args, "--steps", "10"), CultureInfo.InvariantCulture);
+        int rank = int.Parse(Option(args, "--rank", "0"), CultureInfo.InvariantCulture);
+        int world = int.Parse(Option(args, "--world", "1"), CultureInfo.InvariantCulture);
+        var peers = Option(args, "--peers", "").Split(',');
+        int batch = int.Parse(Option(args, "--batch", "16"), CultureInfo.InvariantCulture) / world;
+        int size = int.Parse(Option(args, "--size", "224"), CultureInfo.InvariantCulture);
+        int steps = int.Parse(Option(args, "--steps", "10"), CultureInfo.InvariantCulture);
         var options = new CollectiveOptions
         {
-            Streams = int.Parse(RankProcesses.Option(args, "--streams", "4"), CultureInfo.InvariantCulture),
-            Format = Enum.Parse<WireFormat>(RankProcesses.Option(args, "--format", "float32"), ignoreCase: true),
-            Transport = Enum.Parse<RingTransport>(RankProcesses.Option(args, "--transport", "socket"), ignoreCase: true),
+            Streams = int.Parse(Option(args, "--streams", "4"), CultureInfo.InvariantCulture),
+            Format = Enum.Parse<WireFormat>(Option(args, "--format", "float32"), ignoreCase: true),
+            Transport = Enum.Parse<RingTransport>(Option(args, "--transport", "socket"), ignoreCase: true),
         };
         torch.set_num_threads(1);
         torch.manual_seed(rank);
         const int classes = 80;
         using var group = new Disposing(PeerGroup.JoinAsync(rank, peers, Environment.GetEnvironmentVariable(RankProcesses.SecretVariable) ?? "", options)
             .GetAwaiter().GetResult());
-        var model = ModelFactory.Create(RankProcesses.Option(args, "--model", "resnet18"), classes, size);
+        var model = ModelFactory.Create(Option(args, "--model", "resnet18"), classes, size);
         model.train();
-        long bucketBytes = (long)(double.Parse(RankProcesses.Option(args, "--bucket-mb", "25"), CultureInfo.InvariantCulture) * (1 << 20));
+        long bucketBytes = (long)(double.Parse(Option(args, "--bucket-mb", "25"), CultureInfo.InvariantCulture) * (1 << 20));
         using var buckets = world > 1 ? new GradientBuckets(model.parameters(), bucketBytes) : null;
-        using var overlap = buckets is not null && RankProcesses.Option(args, "--overlap", "true") == "true"
+        using var overlap = buckets is not null && Option(args, "--overlap", "true") == "true"
             ? new BackwardOverlap(model, buckets, group.Group, average: false) : null;
         var optimizer = optim.Adam(model.parameters(), 1e-4);
         using var loss = new AsymmetricLoss();

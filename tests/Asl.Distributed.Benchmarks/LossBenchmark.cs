@@ -5,6 +5,7 @@ using Asl.Distributed.Losses;
 using Asl.Distributed.Training.Losses;
 using TorchSharp;
 using static TorchSharp.torch;
+using static Asl.Distributed.Benchmarks.BenchmarkOptions;
 
 namespace Asl.Distributed.Benchmarks;
 
@@ -226,11 +227,5 @@ internal static class LossBenchmark
             if (line.StartsWith(field + ":", StringComparison.Ordinal))
                 return double.Parse(line[(field.Length + 1)..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
         throw new InvalidOperationException($"/proc/self/status has no {field}");
-    }
-
-    private static T Option<T>(string[] args, string name, T fallback) where T : IParsable<T>
-    {
-        int index = Array.IndexOf(args, name);
-        return index >= 0 && index + 1 < args.Length ? T.Parse(args[index + 1], System.Globalization.CultureInfo.InvariantCulture) : fallback;
     }
 }

@@ -57,11 +57,4 @@ internal static class RankProcesses
             }
         }
     }
-
-    /// <summary>The value after <paramref name="name"/>, or <paramref name="fallback"/>.</summary>
-    public static string Option(string[] args, string name, string fallback)
-    {
-        int index = Array.IndexOf(args, name);
-        return index >= 0 && index + 1 < args.Length ? args[index + 1] : fallback;
-    }
 }

@@ -5,6 +5,7 @@ using Asl.Distributed.Training.Loop;
 using Asl.Distributed.Training.Models;
 using TorchSharp;
 using static TorchSharp.torch;
+using static Asl.Distributed.Benchmarks.BenchmarkOptions;
 
 namespace Asl.Distributed.Benchmarks;
 
@@ -94,11 +95,5 @@ internal static class TrainerOverheadBenchmark
             for (int i = 0; i < count; i++)
                 yield return (images.alias(), targets.alias());
         }
-    }
-
-    private static T Option<T>(string[] args, string name, T fallback) where T : IParsable<T>
-    {
-        int index = Array.IndexOf(args, name);
-        return index >= 0 && index + 1 < args.Length ? T.Parse(args[index + 1], System.Globalization.CultureInfo.InvariantCulture) : fallback;
     }
 }

@@ -5,6 +5,7 @@ using Asl.Distributed.Worker.Agent;
 using Asl.Distributed.Worker.Tests.Agent.TestHub;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
+using static Asl.Distributed.Benchmarks.BenchmarkOptions;
 
 namespace Asl.Distributed.Benchmarks;
 
@@ -201,11 +202,5 @@ internal static class TrialTurnaroundBenchmark
         var sorted = values.Order().ToList();
         double At(double q) => sorted[(int)Math.Min(sorted.Count - 1, Math.Round(q * (sorted.Count - 1)))];
         return $"| {name} | {At(0.5):F1} | {At(0.9):F1} | {sorted[0]:F1} | {sorted[^1]:F1} |";
-    }
-
-    private static T Option<T>(string[] args, string name, T fallback) where T : IParsable<T>
-    {
-        int index = Array.IndexOf(args, name);
-        return index >= 0 && index + 1 < args.Length ? T.Parse(args[index + 1], System.Globalization.CultureInfo.InvariantCulture) : fallback;
     }
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Asl.Distributed.Contracts.V1;
 using Grpc.Net.Client;
+using static Asl.Distributed.Benchmarks.BenchmarkOptions;
 
 namespace Asl.Distributed.Benchmarks;
 
@@ -37,7 +38,7 @@ internal static class WorkerLoadBenchmark
         int sweeps = Option(args, "--sweeps", 4);
         int burst = Option(args, "--burst", 100);
         int epochs = Option(args, "--epochs", 1);
-        string callName = RankProcesses.Option(args, "--heartbeat-call", "stream");
+        string callName = Option(args, "--heartbeat-call", "stream");
         if (callName is not ("stream" or "unary"))
         {
             Console.Error.WriteLine($"worker-load: --heartbeat-call '{callName}' is not a way to heartbeat; allowed: stream, unary");
@@ -235,10 +236,4 @@ internal static class WorkerLoadBenchmark
         $"| {name} | {values.Count} | {Quantiles.At(values, 0.5):0.0} | {Quantiles.At(values, 0.9):0.0} | {Quantiles.At(values, 0.99):0.0} | {Quantiles.At(values, 0):0.0} | {Quantiles.At(values, 1):0.0} |");
 
     private static void Progress(string line) => Console.Error.WriteLine($"[{DateTime.Now:HH:mm:ss}] {line}");
-
-    private static T Option<T>(string[] args, string name, T fallback) where T : IParsable<T>
-    {
-        int index = Array.IndexOf(args, name);
-        return index >= 0 && index + 1 < args.Length ? T.Parse(args[index + 1], CultureInfo.InvariantCulture) : fallback;
-    }
 }
