@@ -53,11 +53,7 @@ public sealed class TrainerTests : IDisposable
 
         var a = new Trainer(straight, () => InMemoryBatches.Mlp(4), RunData.Unnamed(train, val, 4)).Run(resume: false);
 
-        using var stop = new CancellationTokenSource();
-        var watcher = new CancelAfterCheckpoint(2, stop);
-        Assert.ThrowsAny<OperationCanceledException>(() =>
-            new Trainer(interrupted, () => InMemoryBatches.Mlp(4), RunData.Unnamed(train, val, 4), new TrainerServices { Observers = [watcher] })
-                .Run(resume: false, stop.Token));
+        RunUntilCheckpoint(interrupted, train, val, epoch: 2);
         Assert.Equal(2, CheckpointFile.ReadState(new RunFiles(interrupted.Output.Dir).LastCheckpoint).Epoch);
         var b = new Trainer(interrupted, () => InMemoryBatches.Mlp(4), RunData.Unnamed(train, val, 4)).Run(resume: true);
 
@@ -79,10 +75,7 @@ public sealed class TrainerTests : IDisposable
 
         var a = new Trainer(straight, () => InMemoryBatches.Mlp(4), RunData.Unnamed(train, val, 4)).Run(resume: false);
 
-        using var stop = new CancellationTokenSource();
-        Assert.ThrowsAny<OperationCanceledException>(() =>
-            new Trainer(interrupted, () => InMemoryBatches.Mlp(4), RunData.Unnamed(train, val, 4),
-                new TrainerServices { Observers = [new CancelAfterCheckpoint(2, stop)] }).Run(resume: false, stop.Token));
+        RunUntilCheckpoint(interrupted, train, val, epoch: 2);
         var atTwo = CheckpointFile.ReadState(new RunFiles(interrupted.Output.Dir).LastCheckpoint);
         Assert.Equal(2, atTwo.Epoch);
         Assert.NotNull(atTwo.LossScaler);
@@ -105,10 +98,7 @@ public sealed class TrainerTests : IDisposable
         config.Schedule.Epochs = 2;
         var train = new InMemoryBatches(64, 4, 32, dataSeed: 5, orderSeed: 6);
         var val = new InMemoryBatches(64, 4, 64, dataSeed: 5, orderSeed: 7);
-        using var stop = new CancellationTokenSource();
-        Assert.ThrowsAny<OperationCanceledException>(() =>
-            new Trainer(config, () => InMemoryBatches.Mlp(4), RunData.Unnamed(train, val, 4),
-                new TrainerServices { Observers = [new CancelAfterCheckpoint(1, stop)] }).Run(resume: false, stop.Token));
+        RunUntilCheckpoint(config, train, val, epoch: 1);
         var files = new RunFiles(config.Output.Dir);
         Assert.NotNull(CheckpointFile.ReadState(files.LastCheckpoint).LossScaler);
         // What a checkpoint written before the scaler existed holds: the same state.json less its loss_scaler.
@@ -130,10 +120,7 @@ public sealed class TrainerTests : IDisposable
         config.Schedule.Epochs = 2;
         var train = new InMemoryBatches(64, 4, 32, dataSeed: 5, orderSeed: 6);
         var val = new InMemoryBatches(64, 4, 64, dataSeed: 5, orderSeed: 7);
-        using var stop = new CancellationTokenSource();
-        Assert.ThrowsAny<OperationCanceledException>(() =>
-            new Trainer(config, () => InMemoryBatches.Mlp(4), RunData.Unnamed(train, val, 4),
-                new TrainerServices { Observers = [new CancelAfterCheckpoint(1, stop)] }).Run(resume: false, stop.Token));
+        RunUntilCheckpoint(config, train, val, epoch: 1);
         var files = new RunFiles(config.Output.Dir);
         RewriteState(files.LastCheckpoint, state => state["loss_scaler"]!["scale"] = 0);
 
@@ -243,6 +230,15 @@ public sealed class TrainerTests : IDisposable
         Assert.Empty(config.Set("run.loss_scale_init", "1048576"));
         Assert.Empty(config.Set("run.loss_scale_growth_interval", "3"));
         return config.Validate();
+    }
+
+    /// <summary>Trains a 4-class MLP run until the checkpoint of <paramref name="epoch"/> is written, then cancels it.</summary>
+    private static void RunUntilCheckpoint(TrainingConfig config, InMemoryBatches train, InMemoryBatches val, int epoch)
+    {
+        using var stop = new CancellationTokenSource();
+        Assert.ThrowsAny<OperationCanceledException>(() =>
+            new Trainer(config, () => InMemoryBatches.Mlp(4), RunData.Unnamed(train, val, 4),
+                new TrainerServices { Observers = [new CancelAfterCheckpoint(epoch, stop)] }).Run(resume: false, stop.Token));
     }
 
     /// <summary>Cancels the run once the checkpoint of the given epoch is written.</summary>
