@@ -112,13 +112,35 @@ internal sealed class GrpcLinkStream : ILinkStream
         }
         catch (Exception e) when (e is RpcException or InvalidOperationException or IOException or OperationCanceledException)
         {
-            _broke(e);
+            await BrokeAfterResponseAsync(e).ConfigureAwait(false);
             while (_queue.Reader.TryRead(out var left))
             {
                 if (left.Rented is not null)
                     ArrayPool<byte>.Shared.Return(left.Rented);
             }
         }
+    }
+
+    /// <summary>
+    /// Reports a failed write only after the call's own end is known: a receiver that stops ends the call with
+    /// trailers naming the lost rank, and those, not the write's failure, say which rank is lost. The bound only
+    /// guards against a call that never ends.
+    /// </summary>
+    private async Task BrokeAfterResponseAsync(Exception writeFailure)
+    {
+        try
+        {
+            await _call.ResponseAsync.WaitAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+        }
+        catch (RpcException answered)
+        {
+            _broke(answered);
+        }
+        catch (Exception waited) when (waited is TimeoutException or InvalidOperationException or IOException or OperationCanceledException)
+        {
+            // No answer: the write's failure is all there is.
+        }
+        _broke(writeFailure);
     }
 
     /// <summary>Why a stream could not be opened: the server's own status when it answered (a refusal), else the local error.</summary>

@@ -20,6 +20,7 @@ internal sealed class SocketLinkStream : ILinkStream
     private readonly byte[] _header = new byte[RingFrames.HeaderBytes];
     private readonly byte[] _heartbeat = new byte[RingFrames.HeaderBytes];
     private readonly Action<Exception> _broke;
+    private readonly Task _replies;
     private CollectiveException? _stopped;
     private int _closing;
     private int _peerFinished;
@@ -31,7 +32,7 @@ internal sealed class SocketLinkStream : ILinkStream
         _stream = stream;
         _broke = broke;
         RingFrames.Write(_heartbeat, new FrameHeader(FrameKind.Heartbeat, WireFormat.Float32, 0, 0, 0));
-        _ = Task.Run(ReadRepliesAsync);
+        _replies = Task.Run(ReadRepliesAsync);
     }
 
     /// <summary>Connects to <paramref name="right"/> and presents <paramref name="token"/>; TLS checks the peer's chain to the job's CA.</summary>
@@ -111,7 +112,7 @@ internal sealed class SocketLinkStream : ILinkStream
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException or SocketException)
         {
-            _broke(e);
+            await BrokeAfterRepliesAsync(e).ConfigureAwait(false);
             throw (Exception?)Volatile.Read(ref _stopped) ?? new IOException(e.Message, e);
         }
         finally
@@ -164,12 +165,23 @@ internal sealed class SocketLinkStream : ILinkStream
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException or SocketException)
         {
-            _broke(e);
+            await BrokeAfterRepliesAsync(e).ConfigureAwait(false);
         }
         finally
         {
             _writing.Release();
         }
+    }
+
+    /// <summary>
+    /// Reports a failed write only after the receiver's reply is read: a receiver that stops writes its abort (naming
+    /// the lost rank) before it resets the connection, and that abort, not the reset, says which rank is lost. A reset
+    /// connection ends the reply reader at once; the bound only guards against a reader that never ends.
+    /// </summary>
+    private async Task BrokeAfterRepliesAsync(Exception writeFailure)
+    {
+        await _replies.WaitAsync(TimeSpan.FromSeconds(2)).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
+        _broke(writeFailure);
     }
 
     /// <summary>Waits for the receiver's only reply: an abort, a close at the end of its job, or the connection's end.</summary>
