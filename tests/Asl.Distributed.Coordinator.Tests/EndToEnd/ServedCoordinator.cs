@@ -66,27 +66,34 @@ internal sealed class ServedCoordinator : IDisposable
     /// Waits until the coordinator holds the store write that <c>ASL_TEST_HOLD_STORE_WRITE</c> chose (the file it
     /// creates then appears) and returns the held operation; fails if the coordinator exits first.
     /// </summary>
-    public async Task<string> WaitForHeldWrite()
+    public Task<string> WaitForHeldWrite() => WaitForSignal(StorePath + ".held", Process!, "the coordinator", "held the chosen write");
+
+    /// <summary>
+    /// Waits until <paramref name="signal"/> exists (a test-only fault point writes it whole, then renames it) and
+    /// returns its text; fails if <paramref name="process"/> exits first.
+    /// </summary>
+    public static async Task<string> WaitForSignal(string signal, RunningProcess process, string who, string what)
     {
-        string signal = StorePath + ".held";
         using var guard = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        var exited = Process!.Process.WaitForExitAsync(guard.Token);
+        var exited = process.Process.WaitForExitAsync(guard.Token);
         // Looked for every 50 ms: cheap, and unlike a watcher it cannot miss a file that appeared before the wait began.
         while (!File.Exists(signal))
         {
             if (exited.IsCompleted)
-                throw new InvalidOperationException($"the coordinator exited before it held the chosen write:\n{Process.Output}");
+                throw new InvalidOperationException($"{who} exited before it {what}:\n{process.Output}");
             await Task.Delay(TimeSpan.FromMilliseconds(50), guard.Token);
         }
         return await File.ReadAllTextAsync(signal, guard.Token);
     }
 
-    /// <summary>Starts an agent named <paramref name="workerId"/> and waits until the coordinator lists it.</summary>
-    public async Task<RunningProcess> StartAgent(string workerId)
+    /// <summary>Starts an agent named <paramref name="workerId"/> (with <paramref name="environment"/> added) and waits until the coordinator lists it.</summary>
+    public async Task<RunningProcess> StartAgent(string workerId, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = Programs.Start(Programs.Worker, _workingDirectory, "join", "--coordinator", Url, "--worker-id", workerId,
             "--peer-port", LoopbackPorts.Free().ToString(CultureInfo.InvariantCulture), "--advertise-host", "127.0.0.1");
         start.Environment[TokenFiles.WorkerVariable] = File.ReadAllText(Path.Combine(Directory, TokenFiles.WorkerFileName)).Trim();
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+            start.Environment[name] = value;
         var agent = new RunningProcess(start);
         _agents.Add(agent);
         // Registration has no event a client can follow; the agent registers within moments of starting.

@@ -11,7 +11,7 @@ namespace Asl.Distributed.Worker.Agent;
 /// epoch's end. While the coordinator is away the run trains on, and a late "stop" stops it at the next epoch's end.
 /// </summary>
 internal sealed class AttemptObserver(TrialAttemptRun attempt, Func<EpochMetrics, string, PendingReport> reportEpoch, Action<RunStarted> started,
-    AgentLog log) : IRunObserver
+    AgentLog log, EpochHold? hold = null) : IRunObserver
 {
     private EpochCompleted? _completed;
 
@@ -26,6 +26,7 @@ internal sealed class AttemptObserver(TrialAttemptRun attempt, Func<EpochMetrics
             case EpochCompleted completed:
                 attempt.LastEpoch = completed.Metrics.Epoch;
                 _completed = completed;
+                hold?.AtEpochEnd(attempt.Key, attempt.Rank, completed.Metrics.Epoch);
                 break;
             case CheckpointWritten written:
                 attempt.LastCheckpoint = written.Path;

@@ -20,6 +20,7 @@ public sealed partial class WorkerAgent : IDisposable
     private readonly AttemptRunner _runner;
     private readonly IReadOnlyList<CoordinatorLink> _links;
     private readonly ReconnectBackoff _backoff;
+    private readonly EpochHold? _hold = EpochHold.FromEnvironment();
     private readonly Lock _gate = new();
     private readonly Dictionary<AttemptKey, TrialAttemptRun> _attempts = [];
     private readonly Dictionary<AttemptKey, Task> _runs = [];
@@ -120,7 +121,7 @@ public sealed partial class WorkerAgent : IDisposable
         AttemptOutcome outcome;
         try
         {
-            var observer = new AttemptObserver(attempt, (metrics, checkpoint) => ReportEpoch(attempt, metrics, checkpoint), started => Started(attempt), _log);
+            var observer = new AttemptObserver(attempt, (metrics, checkpoint) => ReportEpoch(attempt, metrics, checkpoint), started => Started(attempt), _log, _hold);
             outcome = _runner.Run(attempt, observer);
         }
         catch (Exception e)
