@@ -86,6 +86,23 @@ internal sealed class ServedCoordinator : IDisposable
         return await File.ReadAllTextAsync(signal, guard.Token);
     }
 
+    /// <summary>
+    /// Waits until one of <paramref name="agents"/> holds rank 1 of <paramref name="trialId"/>'s first attempt at the
+    /// agent's test-only fault point (<c>ASL_TEST_HOLD_AFTER_EPOCH</c>, which writes <paramref name="signal"/>); returns
+    /// that trial as the coordinator lists it once rank 0 has reported the held epoch (with its checkpoint).
+    /// </summary>
+    public async Task<TrialInfo> HeldTrial(string trialId, string signal, IEnumerable<RunningProcess> agents)
+    {
+        var held = await Task.WhenAny(agents.Select(a => WaitForSignal(signal, a, "an agent", "held its rank")));
+        Assert.Equal($"trial {trialId} attempt 1", await held);
+        string sweepId = trialId[..trialId.LastIndexOf('.')];
+        // Rank 0 reports the epoch without rank 1, and can go no further without it.
+        await Until(sweepId, e => e.KindCase == SweepEvent.KindOneofCase.Epoch && e.TrialId == trialId);
+        var trial = (await Client.ListTrialsAsync(new ListTrialsRequest { SweepId = sweepId })).Trials.Single(t => t.TrialId == trialId);
+        Assert.Equal(2, trial.Attempts[0].WorkerIds.Count);
+        return trial;
+    }
+
     /// <summary>Starts an agent named <paramref name="workerId"/> (with <paramref name="environment"/> added) and waits until the coordinator lists it.</summary>
     public async Task<RunningProcess> StartAgent(string workerId, IReadOnlyDictionary<string, string>? environment = null)
     {

@@ -27,7 +27,7 @@ public sealed class WorkerKillTests : IDisposable
         await coordinator.Client.SubmitSweepAsync(new SubmitSweepRequest { SpecYaml = spec });
 
         // Whichever agent is rank 1 dies without a word while it is held.
-        var trial = await HeldTrial(coordinator, signal, agents.Values);
+        var trial = await coordinator.HeldTrial("gang.0000", signal, agents.Values);
         string victim = trial.Attempts[0].WorkerIds[1];
         agents[victim].Process.Kill();
         await coordinator.Until("gang", e => e.KindCase == SweepEvent.KindOneofCase.SweepEnded);
@@ -45,15 +45,5 @@ public sealed class WorkerKillTests : IDisposable
         var lines = File.ReadAllLines(Path.Combine(coordinator.Directory, "trials", "gang", broken.TrialId, "metrics.jsonl"));
         Assert.Equal(Enumerable.Range(1, 8), lines.Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement.GetProperty("epoch").GetInt32()));
         Assert.All(trials, t => Assert.Equal(2, t.Attempts[^1].WorkerIds.Count));
-    }
-
-    /// <summary>Waits until some agent holds rank 1 of gang.0000's first attempt; returns that trial as the coordinator lists it.</summary>
-    private static async Task<TrialInfo> HeldTrial(ServedCoordinator coordinator, string signal, IEnumerable<RunningProcess> agents)
-    {
-        var held = await Task.WhenAny(agents.Select(a => ServedCoordinator.WaitForSignal(signal, a, "an agent", "held rank 1 after epoch 1")));
-        Assert.Equal("trial gang.0000 attempt 1", await held);
-        var trial = (await coordinator.Client.ListTrialsAsync(new ListTrialsRequest { SweepId = "gang" })).Trials.Single(t => t.TrialId == "gang.0000");
-        Assert.Equal(2, trial.Attempts[0].WorkerIds.Count);
-        return trial;
     }
 }

@@ -16,12 +16,35 @@ public sealed class EpochHoldTests
         string signal = Path.Combine(Path.GetTempPath(), $"asl-hold-{Guid.NewGuid():N}");
         var hold = EpochHold.Parse($"s.0000 1 1 2 {signal}")!;
 
-        hold.AtEpochEnd(new AttemptKey("s.0001", 1), 1, 2);
-        hold.AtEpochEnd(new AttemptKey("s.0000", 2), 1, 2);
-        hold.AtEpochEnd(new AttemptKey("s.0000", 1), 0, 2);
-        hold.AtEpochEnd(new AttemptKey("s.0000", 1), 1, 1);
+        hold.AtEpochEnd(new AttemptKey("s.0001", 1), 1, 2, CancellationToken.None);
+        hold.AtEpochEnd(new AttemptKey("s.0000", 2), 1, 2, CancellationToken.None);
+        hold.AtEpochEnd(new AttemptKey("s.0000", 1), 0, 2, CancellationToken.None);
+        hold.AtEpochEnd(new AttemptKey("s.0000", 1), 1, 1, CancellationToken.None);
 
         Assert.False(File.Exists(signal));
+    }
+
+    [Fact]
+    public async Task AtEpochEnd_TheChosenOne_SignalsAndHoldsUntilTheAttemptIsCancelled()
+    {
+        string signal = Path.Combine(Path.GetTempPath(), $"asl-hold-{Guid.NewGuid():N}");
+        var hold = EpochHold.Parse($"s.0000 1 1 2 {signal}")!;
+        using var cancellation = new CancellationTokenSource();
+        try
+        {
+            var held = Task.Factory.StartNew(() => hold.AtEpochEnd(new AttemptKey("s.0000", 1), 1, 2, cancellation.Token), TaskCreationOptions.LongRunning);
+            while (!File.Exists(signal))
+                await Task.Delay(10);
+
+            Assert.Equal("trial s.0000 attempt 1", await File.ReadAllTextAsync(signal));
+            Assert.False(held.IsCompleted);
+            await cancellation.CancelAsync();
+            await held.WaitAsync(TimeSpan.FromMinutes(1));
+        }
+        finally
+        {
+            File.Delete(signal);
+        }
     }
 
     [Theory]

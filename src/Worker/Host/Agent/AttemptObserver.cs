@@ -26,7 +26,7 @@ internal sealed class AttemptObserver(TrialAttemptRun attempt, Func<EpochMetrics
             case EpochCompleted completed:
                 attempt.LastEpoch = completed.Metrics.Epoch;
                 _completed = completed;
-                hold?.AtEpochEnd(attempt.Key, attempt.Rank, completed.Metrics.Epoch);
+                hold?.AtEpochEnd(attempt.Key, attempt.Rank, completed.Metrics.Epoch, attempt.Cancellation);
                 break;
             case CheckpointWritten written:
                 attempt.LastCheckpoint = written.Path;

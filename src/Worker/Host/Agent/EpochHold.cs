@@ -3,7 +3,8 @@ using System.Globalization;
 namespace Asl.Distributed.Worker.Agent;
 
 /// <summary>
-/// A test-only fault point: holds one rank of one attempt forever at the end of a chosen epoch, so that an end-to-end
+/// A test-only fault point: holds one rank of one attempt at the end of a chosen epoch until the attempt is cancelled
+/// (the agent stops) or the process dies, so that an end-to-end
 /// test can kill that worker while its trial is certainly mid-run (a kill after an epoch event seen from outside would
 /// come too late on a loaded machine: the trial may have finished meanwhile). Off unless <see cref="Variable"/> is
 /// set, which nothing but tests does. Its value is <c>&lt;trial id&gt; &lt;attempt&gt; &lt;rank&gt; &lt;epoch&gt; &lt;signal file&gt;</c>;
@@ -45,15 +46,18 @@ internal sealed class EpochHold
         return new EpochHold(new AttemptKey(parts[0], attempt), rank, epoch, parts[4]);
     }
 
-    /// <summary>Called on the trainer's thread when <paramref name="rank"/> of <paramref name="attempt"/> completed <paramref name="epoch"/>; blocks there if chosen.</summary>
-    public void AtEpochEnd(AttemptKey attempt, int rank, int epoch)
+    /// <summary>
+    /// Called on the trainer's thread when <paramref name="rank"/> of <paramref name="attempt"/> completed
+    /// <paramref name="epoch"/>; if chosen, blocks there until <paramref name="cancellation"/> fires.
+    /// </summary>
+    public void AtEpochEnd(AttemptKey attempt, int rank, int epoch, CancellationToken cancellation)
     {
         if (attempt != _attempt || rank != _rank || epoch != _epoch)
             return;
         // Written whole, then renamed, so that a test that sees the file sees what was held.
         File.WriteAllText(_signalFile + ".tmp", attempt.ToString());
         File.Move(_signalFile + ".tmp", _signalFile);
-        Thread.Sleep(Timeout.Infinite);
+        cancellation.WaitHandle.WaitOne();
     }
 
     private static bool TryCount(string text, int least, out int value) =>
