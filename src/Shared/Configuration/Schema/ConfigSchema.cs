@@ -98,7 +98,7 @@ public sealed class ConfigSchema
             bool optional = Nullable.GetUnderlyingType(property.PropertyType) is not null
                 || (!property.PropertyType.IsValueType && nullability.Create(property).WriteState == NullabilityState.Nullable);
             object? value = defaults is null ? null : property.GetValue(defaults);
-            if (IsSection(propertyType))
+            if (IsSection(propertyType) && !ParsedSettings.Is(propertyType))
             {
                 if (optional)
                 {
@@ -123,6 +123,7 @@ public sealed class ConfigSchema
         : type == typeof(double) ? SettingKind.Number
         : type == typeof(string) ? SettingKind.Text
         : type.IsEnum ? SettingKind.Choice
+        : ParsedSettings.Is(type) ? SettingKind.Parsed
         : type == typeof(List<double>) ? SettingKind.NumberList
         : null;
 

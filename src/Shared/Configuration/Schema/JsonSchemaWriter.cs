@@ -92,6 +92,8 @@ public static class JsonSchemaWriter
                 json.WriteNullValue();
             json.WriteEndArray();
         }
+        if (key.ParsedType is { } parsed)
+            json.WriteString("pattern", parsed.Pattern);
         if (key.Min is { } min)
             json.WriteNumber(key.MinExclusive ? "exclusiveMinimum" : "minimum", min);
         if (key.Max is { } max)
@@ -112,6 +114,7 @@ public static class JsonSchemaWriter
                 break;
             case SettingKind.Choice when key.AllowedValues.Contains(text):
             case SettingKind.Text when text != "null":
+            case SettingKind.Parsed:
                 json.WriteString("default", text);
                 break;
             case SettingKind.NumberList when text == "[]":

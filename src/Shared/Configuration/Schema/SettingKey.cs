@@ -26,6 +26,7 @@ public sealed class SettingKey
         MaxExclusive = attribute.MaxExclusive;
         Default = attribute.Default ?? defaultText;
         AllowedValues = kind == SettingKind.Choice ? ConfigNames.Of(valueType) : [];
+        ParsedType = kind == SettingKind.Parsed ? ParsedSettings.Of(valueType) : null;
     }
 
     /// <summary>The dotted path, as written in overrides and errors.</summary>
@@ -59,6 +60,9 @@ public sealed class SettingKey
     /// <summary>The canonical spellings of a choice, in declaration order; empty for other kinds.</summary>
     public IReadOnlyList<string> AllowedValues { get; }
 
+    /// <summary>The syntax of a <see cref="SettingKind.Parsed"/> value; null for other kinds.</summary>
+    internal IParsedSettingType? ParsedType { get; }
+
     /// <summary>The allowed values in words: <c>a number in [0, 1)</c>, <c>one of: sum, mean</c>, <c>true or false</c>.</summary>
     public string Allowed => Kind switch
     {
@@ -68,6 +72,7 @@ public sealed class SettingKey
         SettingKind.NumberList => "a list of finite numbers, for example [0.5, 0.5, 0.5]",
         SettingKind.Choice => "one of: " + string.Join(", ", AllowedValues),
         SettingKind.Section => "a section (present turns it on; its keys follow)",
+        SettingKind.Parsed => ParsedType!.Allowed,
         _ => "text",
     } + (Optional && Kind is not SettingKind.Section ? " (or null)" : "");
 
@@ -80,6 +85,7 @@ public sealed class SettingKey
         SettingKind.NumberList => "number list",
         SettingKind.Choice => "choice",
         SettingKind.Section => "section",
+        SettingKind.Parsed => ParsedType!.TypeName,
         _ => "text",
     };
 
@@ -166,6 +172,7 @@ public sealed class SettingKey
         Enum e => ConfigNames.ToName(e),
         IEnumerable<double> list => "[" + string.Join(", ", list.Select(v => Format(v))) + "]",
         string s => s,
+        _ when ParsedSettings.Is(value.GetType()) => value.ToString() ?? "",
         _ => "{}",
     };
 

@@ -15,6 +15,8 @@ public enum SettingKind
     Choice,
     /// <summary>A list of finite numbers.</summary>
     NumberList,
+    /// <summary>A value with its own syntax, read by its type (an <see cref="IParsedSetting{TSelf}"/>, such as a device).</summary>
+    Parsed,
     /// <summary>An optional section whose presence turns a feature on.</summary>
     Section,
 }

@@ -29,6 +29,7 @@ public static class SettingValueReader
             SettingKind.Integer => int.TryParse(text.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int i) ? i : null,
             SettingKind.Number => ParseNumber(text) is { } d && double.IsFinite(d) ? d : null,
             SettingKind.Choice => ConfigNames.TryParse(key.ValueType, text),
+            SettingKind.Parsed => key.ParsedType!.TryParse(text),
             _ => null,
         };
         if (value is null)
@@ -82,7 +83,7 @@ public static class SettingValueReader
         SettingKind.Boolean => "true or false",
         SettingKind.Integer => "an integer",
         SettingKind.Number => ParseNumber(text) is { } d && !double.IsFinite(d) ? "a finite number" : "a number",
-        SettingKind.Choice => "allowed",
+        SettingKind.Choice or SettingKind.Parsed => "allowed",
         _ => "a value",
     };
 }

@@ -2,7 +2,7 @@ using Asl.Distributed.Configuration.Schema;
 
 namespace Asl.Distributed.Configuration.Training;
 
-/// <summary>How the loop runs (config section <c>run</c>): batch, precision, EMA, NaN policy, threads, metrics.</summary>
+/// <summary>How the loop runs (config section <c>run</c>): batch, device, precision, EMA, NaN policy, threads, metrics.</summary>
 public sealed class RunConfig
 {
     /// <summary>PyTorch GradScaler's init_scale, 2^16.</summary>
@@ -13,6 +13,9 @@ public sealed class RunConfig
 
     [Setting("Images per optimizer step: the global batch, split evenly over data-parallel ranks.", Min = 1, Max = 65_536)]
     public int BatchSize { get; set; } = 128;
+
+    [Setting("Where the run trains: auto (a CUDA device when one is usable, else the CPU), cpu, cuda (the process's device: cuda:0, or the rank's own on one host) or cuda:N.")]
+    public ComputeDevice Device { get; set; } = ComputeDevice.Auto;
 
     [Setting("Compute precision of forward and backward; master weights and the loss stay float32.")]
     public ComputePrecision Precision { get; set; } = ComputePrecision.Float32;
