@@ -1,5 +1,6 @@
-using Asl.Distributed.Runs;
 using System.Runtime.InteropServices;
+using Asl.Distributed.Runs;
+using Asl.Distributed.Training.Devices;
 using Asl.Distributed.Worker;
 using Asl.Distributed.Worker.Launching;
 using Asl.Distributed.Worker.Logging;
@@ -18,6 +19,16 @@ using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, contex
     context.Cancel = true;
     cancel.Cancel();
 });
+try
+{
+    // Before the first torch call: a PyTorch install's libtorch (route (b) to CUDA), when ASL_LIBTORCH_DIR names one.
+    TorchNatives.LoadFromEnvironment();
+}
+catch (TorchNativesException e)
+{
+    Console.Error.WriteLine($"asl-worker: {e.Message}");
+    return RunExitCodes.InvalidConfig;
+}
 LauncherWatch? launcher;
 using var loggers = LoggerFactory.Create(builder => builder.AddProvider(new TextWriterLoggerProvider(Console.Out, Console.Error, "asl-worker")));
 try

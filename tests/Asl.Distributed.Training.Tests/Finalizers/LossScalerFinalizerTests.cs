@@ -19,7 +19,7 @@ public sealed class LossScalerFinalizerTests
     {
         var config = TrainingConfigLoader.Parse("", ["run.precision=float16", "run.ema_decay=0.9", "loss.preset=asl", "schedule.epochs=1",
             "schedule.stop_epoch=0", "run.loss_scale_growth_interval=2"]).Validate();
-        using var models = TrainingModels.Create(config, () => InMemoryBatches.Mlp(4), ProcessGroup.Single());
+        using var models = TrainingModels.Create(config, () => InMemoryBatches.Mlp(4), ProcessGroup.Single(), Asl.Distributed.Training.Devices.TrainingDevice.Cpu);
         var scaler = models.Scaler!;
         var step = new TrainingStep(models, new StepSchedule(config, 8), ProcessGroup.Single(), config.Run.NanPolicy, TimeProvider.System);
         var batches = new InMemoryBatches(128, 4, 32, dataSeed: 1, orderSeed: 2).Epoch(1, CancellationToken.None).ToArray();

@@ -23,7 +23,7 @@ public sealed class LossScaledStepTests
         // whether or not it is skipped (as PyTorch's scheduler does), and Adam's saved state holds them.
         var config = TrainingConfigLoader.Parse("", ["run.precision=float16", "run.ema_decay=0.9", "loss.preset=asl", "optimizer.lr=0.01",
             "schedule.kind=constant", "schedule.epochs=1", "schedule.stop_epoch=0", "run.nan_policy=fail"]).Validate();
-        using var models = TrainingModels.Create(config, () => InMemoryBatches.Mlp(4), ProcessGroup.Single());
+        using var models = TrainingModels.Create(config, () => InMemoryBatches.Mlp(4), ProcessGroup.Single(), Asl.Distributed.Training.Devices.TrainingDevice.Cpu);
         var scaler = Assert.IsType<DynamicLossScaler>(models.Scaler);
         var step = new TrainingStep(models, new StepSchedule(config, 10), ProcessGroup.Single(), config.Run.NanPolicy, TimeProvider.System);
         var batches = new InMemoryBatches(64, 4, 32, dataSeed: 1, orderSeed: 2).Epoch(1, CancellationToken.None).ToArray();

@@ -121,7 +121,7 @@ public sealed class TypedSettingsTests : IDisposable
     {
         foreach (var config in Both("loss.preset", "FOCAL", "loss.reduction=Mean"))
         {
-            using var models = TrainingModels.Create(config, () => InMemoryBatches.Mlp(4), ProcessGroup.Single());
+            using var models = TrainingModels.Create(config, () => InMemoryBatches.Mlp(4), ProcessGroup.Single(), Asl.Distributed.Training.Devices.TrainingDevice.Cpu);
             var loss = models.Loss.Options;
             Assert.Equal((2.0, 2.0, 0.0, Asl.Distributed.Losses.LossReduction.Mean), (loss.GammaNeg, loss.GammaPos, loss.Clip, loss.Reduction));
             Assert.True(models.AverageGradients);

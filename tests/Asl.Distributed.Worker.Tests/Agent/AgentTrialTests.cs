@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Asl.Distributed.Configuration.Training;
 using Asl.Distributed.Contracts.V1;
 using Asl.Distributed.Runs;
 using Asl.Distributed.Training.Collectives;
@@ -30,12 +31,13 @@ public sealed class AgentTrialTests : IDisposable
         var gate = new TaskCompletionSource<EpochReportReply>(TaskCreationOptions.RunContinuationsAsynchronously);
         hub.AnswerEpoch = r => r.Metrics.Epoch == 1 ? gate.Task : Proceed;
         await using var server = await StandInHubServer.StartAsync(hub);
-        await using var agent = new InProcessAgent(server, "worker-a", o => o with { Capacity = 2, Device = "cuda:1", PeerPort = 29555 });
+        await using var agent = new InProcessAgent(server, "worker-a", o => o with { Capacity = 2, Device = ComputeDevice.Cpu, PeerPort = 29555 });
 
         var register = await Hang.Guard(hub.WaitForAsync<RegisterWorkerRequest>(), "the registration");
         Assert.Equal("worker-a", register.WorkerId);
         Assert.Equal(Dns.GetHostName(), register.Host);
-        Assert.Equal(["cuda:1"], register.Devices);
+        // The device it trains on, resolved and named as the device inventory names it.
+        Assert.StartsWith($"cpu {Environment.ProcessorCount} cores", Assert.Single(register.Devices));
         Assert.Equal("127.0.0.1:29555", register.PeerEndpoint);
         Assert.Equal(2, register.Capacity);
         Assert.Empty(register.Running);

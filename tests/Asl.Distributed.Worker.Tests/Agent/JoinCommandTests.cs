@@ -28,7 +28,8 @@ public sealed class JoinCommandTests
     [InlineData(new[] { "join", "--coordinator", "http://a:1", "--capacity", "0" }, "--capacity '0' is out of range; allowed: an integer in [1, 64]")]
     [InlineData(new[] { "join", "--coordinator", "http://a:1", "--capacity", "two" }, "--capacity")]
     [InlineData(new[] { "join", "--coordinator", "http://a:1", "--worker-id", "w/1" }, "--worker-id 'w/1' holds '/'; allowed: 1 to 128 letters, digits, '.', '-', '_'")]
-    [InlineData(new[] { "join", "--coordinator", "http://a:1", "--device", "tpu" }, "--device 'tpu' is not a device; allowed: cpu, cuda or cuda:N")]
+    [InlineData(new[] { "join", "--coordinator", "http://a:1", "--device", "tpu" }, "--device 'tpu' is not a device; allowed: auto, cpu, cuda or cuda:N (N a CUDA device index >= 0)")]
+    [InlineData(new[] { "join", "--coordinator", "http://a:1", "--device", "cuda:1" }, "--device: run.device: 'cuda:1' cannot be used: the loaded libtorch has no CUDA support")]
     [InlineData(new[] { "join", "--coordinator", "http://a:1", "--slots", "2" }, "'--slots'")]
     public void BadOption_ExitsTwoNamingIt(string[] args, string message)
     {

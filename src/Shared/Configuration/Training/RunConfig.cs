@@ -17,6 +17,12 @@ public sealed class RunConfig
     [Setting("Where the run trains: auto (a CUDA device when one is usable, else the CPU), cpu, cuda (the process's device: cuda:0, or the rank's own on one host) or cuda:N.")]
     public ComputeDevice Device { get; set; } = ComputeDevice.Auto;
 
+    [Setting("CUDA only: let matrix products use TF32 (torch.backends.cuda.matmul.allow_tf32; off by default, as in PyTorch).")]
+    public bool Tf32Matmul { get; set; }
+
+    [Setting("CUDA only: let cuDNN convolutions use TF32 (torch.backends.cudnn.allow_tf32; on by default, as in PyTorch).")]
+    public bool Tf32Cudnn { get; set; } = true;
+
     [Setting("Compute precision of forward and backward; master weights and the loss stay float32.")]
     public ComputePrecision Precision { get; set; } = ComputePrecision.Float32;
 

@@ -19,7 +19,7 @@ namespace Asl.Distributed.Worker.Agent;
 /// within milliseconds of the last one's end: no process start, no runtime or TorchSharp load, a warm JIT.
 /// Nothing escapes as an exception: every end is an <see cref="AttemptOutcome"/>.
 /// </summary>
-internal sealed class AttemptRunner(TextWriter output, ILoggerFactory loggers, TimeProvider time, AgentLog log, string ownEndpoint)
+internal sealed class AttemptRunner(TextWriter output, ILoggerFactory loggers, TimeProvider time, AgentLog log, string ownEndpoint, ComputeDevice? device = null)
 {
     public AttemptOutcome Run(TrialAttemptRun attempt, IRunObserver observer)
     {
@@ -30,6 +30,9 @@ internal sealed class AttemptRunner(TextWriter output, ILoggerFactory loggers, T
         try
         {
             config = Resolve(assignment);
+            // The agent's own device (--device) wins over the trial's: it knows which slot it serves.
+            if (device is { } own)
+                config.Run.Device = own;
             collectives = DistributedSettings.ToOptions(config.Distributed);
         }
         catch (ConfigException e)

@@ -22,8 +22,8 @@ public sealed record JoinOptions
     /// <summary>The port of the worker's collective service, opened for the attempts that span several workers.</summary>
     public int PeerPort { get; init; } = WorkerIdentity.DefaultPeerPort;
 
-    /// <summary>What the worker trains on, as it registers it ("cpu", "cuda:0").</summary>
-    public string Device { get; init; } = "cpu";
+    /// <summary>What the worker trains every trial on (<c>--device</c>), in place of the trial's run.device; null leaves each trial's own.</summary>
+    public Configuration.Training.ComputeDevice? Device { get; init; }
 
     /// <summary>Attempts the worker runs at once.</summary>
     public int Capacity { get; init; } = 1;

@@ -33,7 +33,7 @@ public sealed partial class WorkerAgent
                     PeerEndpoint = _options.PeerEndpoint,
                     Capacity = _options.Capacity,
                 };
-                request.Devices.Add(_options.Device);
+                request.Devices.Add(_device);
                 request.Running.AddRange(Running());
                 var reply = await link.Client.RegisterAsync(request, link.Call(connection.Token)).ConfigureAwait(false);
                 registered = true;

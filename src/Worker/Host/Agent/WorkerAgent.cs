@@ -21,6 +21,7 @@ public sealed partial class WorkerAgent : IDisposable
     private readonly IReadOnlyList<CoordinatorLink> _links;
     private readonly ReconnectBackoff _backoff;
     private readonly EpochHold? _hold = EpochHold.FromEnvironment();
+    private readonly string _device;
     private readonly Lock _gate = new();
     private readonly Dictionary<AttemptKey, TrialAttemptRun> _attempts = [];
     private readonly Dictionary<AttemptKey, Task> _runs = [];
@@ -28,13 +29,15 @@ public sealed partial class WorkerAgent : IDisposable
     private Task _drained = Task.CompletedTask;
     private long _lastEndSent;
 
+    /// <summary>Prepares the agent; throws a <see cref="Configuration.ConfigException"/> on run.device when its <c>--device</c> cannot be had here.</summary>
     public WorkerAgent(JoinOptions options, TextWriter output, ILoggerFactory loggers, TimeProvider time)
     {
         _options = options;
         _time = time;
         _log = new AgentLog(loggers.CreateLogger("asl-worker.agent"));
         _outbox = new ReportOutbox(_log);
-        _runner = new AttemptRunner(output, loggers, time, _log, options.PeerEndpoint);
+        _device = AgentDevice.Describe(options.Device);
+        _runner = new AttemptRunner(output, loggers, time, _log, options.PeerEndpoint, options.Device);
         var ca = options.TlsCaPath is { } path ? PrivateCa.Load(path) : null;
         _links = [.. options.Coordinators.Select(address => new CoordinatorLink(address, options.Token, options.CallTimeout, ca))];
         _backoff = new ReconnectBackoff(options.InitialBackoff, options.MaxBackoff, options.BackoffJitter, ReconnectBackoff.SeedOf(options.WorkerId));

@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
+using Asl.Distributed.Configuration;
+using Asl.Distributed.Configuration.Training;
 using Asl.Distributed.Runs;
 using Asl.Distributed.Security;
 using Asl.Distributed.Worker.Agent;
@@ -50,11 +52,11 @@ internal static class JoinCommand
             Description = "The host name or address the other ranks use to reach this worker (default: this machine's name).",
             HelpName = "HOST",
         };
-        var device = new Option<string>("--device")
+        var device = new Option<string?>("--device")
         {
-            Description = "What this worker trains on, as it registers it: cpu, cuda or cuda:N.",
+            Description = $"What this worker trains every trial on, in place of the trial's run.device: {ComputeDevice.Allowed} " +
+                "(default: each trial's own run.device; registered with the coordinator as resolved here).",
             HelpName = "DEVICE",
-            DefaultValueFactory = _ => "cpu",
         };
         var capacity = new Option<int>("--capacity")
         {
@@ -88,8 +90,8 @@ internal static class JoinCommand
         });
         device.Validators.Add(result =>
         {
-            if (result.Tokens.Count > 0 && !IsDevice(result.Tokens[0].Value))
-                result.AddError($"--device '{result.Tokens[0].Value}' is not a device; allowed: cpu, cuda or cuda:N");
+            if (result.Tokens.Count > 0 && !ComputeDevice.TryParse(result.Tokens[0].Value, out _))
+                result.AddError($"--device '{result.Tokens[0].Value}' is not a device; allowed: {ComputeDevice.Allowed}");
         });
 
         var command = new Command("join", Description) { coordinator, workerId, peerPort, advertiseHost, device, capacity, tokenFile, tlsCa };
@@ -122,15 +124,25 @@ internal static class JoinCommand
                 Token = token,
                 AdvertiseHost = result.GetValue(advertiseHost) ?? WorkerIdentity.MachineName,
                 PeerPort = port,
-                Device = result.GetValue(device) ?? "cpu",
+                Device = result.GetValue(device) is { } named && ComputeDevice.TryParse(named, out var parsed) ? parsed : null,
                 Capacity = result.GetValue(capacity),
                 TlsCaPath = result.GetValue(tlsCa),
             };
             using var loggers = LoggerFactory.Create(builder => builder
                 .AddProvider(new TextWriterLoggerProvider(output, error, "asl-worker"))
                 .SetMinimumLevel(result.GetValue(logLevel)));
-            using var agent = new WorkerAgent(options, output, loggers, time);
-            return agent.RunAsync(cancellationToken).GetAwaiter().GetResult();
+            WorkerAgent agent;
+            try
+            {
+                agent = new WorkerAgent(options, output, loggers, time);
+            }
+            catch (ConfigException e)
+            {
+                error.WriteLine($"asl-worker: --device: {e.Message}");
+                return RunExitCodes.InvalidConfig;
+            }
+            using (agent)
+                return agent.RunAsync(cancellationToken).GetAwaiter().GetResult();
         });
         return command;
     }
@@ -181,9 +193,6 @@ internal static class JoinCommand
         if (result.Tokens.Count > 0 && result.Tokens.All(t => t.Value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Length == 0))
             result.AddError("--coordinator names no address; allowed: one or more http://HOST:PORT or https://HOST:PORT, comma-separated");
     }
-
-    private static bool IsDevice(string value) =>
-        value == "cpu" || value == "cuda" || (value.StartsWith("cuda:", StringComparison.Ordinal) && int.TryParse(value.AsSpan(5), out int index) && index >= 0);
 
     private static void CheckRange(OptionResult result, int min, int max)
     {

@@ -12,6 +12,7 @@ public sealed class ModelEma
 {
     private readonly (Tensor Ema, Tensor Model)[] _pairs;
     private readonly Dictionary<ScalarType, Tensor> _weights = [];
+    private readonly Device _device;
 
     /// <summary>
     /// Pairs <paramref name="ema"/> (a second instance of the same architecture) with <paramref name="model"/> and
@@ -27,6 +28,7 @@ public sealed class ModelEma
         var emaState = ema.state_dict();
         _pairs = modelState.Select(entry => (emaState.TryGetValue(entry.Key, out var e) ? e
             : throw new ArgumentException($"the EMA model has no entry '{entry.Key}'", nameof(ema)), entry.Value)).ToArray();
+        _device = _pairs.Length > 0 ? _pairs[0].Model.device : CPU;
         using var noGrad = torch.no_grad();
         foreach (var (e, m) in _pairs)
             e.copy_(m);
@@ -42,7 +44,7 @@ public sealed class ModelEma
     private Tensor Weight(ScalarType dtype)
     {
         if (!_weights.TryGetValue(dtype, out var weight))
-            _weights[dtype] = weight = torch.tensor(1 - Decay, dtype).DetachFromDisposeScope(); // outlives the step's scope
+            _weights[dtype] = weight = torch.tensor(1 - Decay, dtype, _device).DetachFromDisposeScope(); // outlives the step's scope
         return weight;
     }
 

@@ -4,6 +4,7 @@ using Asl.Distributed.Runs;
 using Asl.Distributed.Training.Collectives;
 using Asl.Distributed.Training.Data;
 using Asl.Distributed.Training.DataParallel;
+using Asl.Distributed.Training.Devices;
 using Asl.Distributed.Training.Events;
 using Asl.Distributed.Training.Images;
 using Asl.Distributed.Training.Loading;
@@ -88,7 +89,10 @@ public sealed class Trainer
         bool root = _group.IsRoot;
         if (root)
             Directory.CreateDirectory(_files.Folder);
-        using var models = TrainingModels.Create(_config, _createModel, _group);
+        var device = _services.Device ?? DeviceResolver.Resolve(_config.Run.Device, LocalRank.Of(_group.Rank), CudaFacts.Read());
+        using var models = TrainingModels.Create(_config, _createModel, _group, device);
+        var train = DeviceBatches.On(_data.Train, device);
+        var validationBatches = DeviceBatches.On(_data.Validation, device);
         var schedule = new StepSchedule(_config, (long)_config.Schedule.Epochs * _data.Train.BatchesPerEpoch);
         var validator = new Validator(models.Loss, _data.ClassCount,
             _config.Run.MapPolicy == MapPolicy.CountAsZero ? NoPositiveClassPolicy.CountAsZero : NoPositiveClassPolicy.Exclude, _config.Run.Threshold);
@@ -106,8 +110,8 @@ public sealed class Trainer
             state.Epoch > 0 ? new ResumePoint(state.Epoch, state.Step, _files.LastCheckpoint) : null, _data.ClassNames,
             _data.Train.BatchesPerEpoch, epochs, _files.Folder));
         var step = new TrainingStep(models, schedule, _group, _config.Run.NanPolicy, _services.Time);
-        var epochTraining = new TrainingEpoch(step, _data.Train, schedule, events, _services.Time);
-        var validation = new EpochValidation(models, validator, _data.Validation, _group, _config.Run.NanPolicy);
+        var epochTraining = new TrainingEpoch(step, train, schedule, events, _services.Time);
+        var validation = new EpochValidation(models, validator, validationBatches, _group, _config.Run.NanPolicy);
         var checkpoints = new RunCheckpoints(_files, events);
         string? stopReason = null;
         for (int epoch = state.Epoch + 1; epoch <= epochs && stopReason is null; epoch++)

@@ -2,6 +2,7 @@ using Asl.Distributed.Configuration.Training;
 using Asl.Distributed.Losses;
 using Asl.Distributed.Training.Collectives;
 using Asl.Distributed.Training.DataParallel;
+using Asl.Distributed.Training.Devices;
 using Asl.Distributed.Training.Losses;
 using Asl.Distributed.Training.Precision;
 using TorchSharp;
@@ -54,13 +55,29 @@ internal sealed class TrainingModels : IDisposable
     /// <summary>Whether gradients are averaged over the ranks (mean-reduced losses) rather than summed.</summary>
     public bool AverageGradients => Averaged(Loss.Options.Reduction);
 
-    /// <summary>Seeds torch with the run's seed and builds everything; <paramref name="createModel"/> runs two or three times.</summary>
-    public static TrainingModels Create(TrainingConfig config, Func<nn.Module<Tensor, Tensor>> createModel, ProcessGroup group)
+    /// <summary>
+    /// Seeds torch (every CUDA device too) with the run's seed and builds everything on <paramref name="device"/>;
+    /// <paramref name="createModel"/> runs two or three times. On CUDA the TF32 switches are set as configured.
+    /// </summary>
+    public static TrainingModels Create(TrainingConfig config, Func<nn.Module<Tensor, Tensor>> createModel, ProcessGroup group, TrainingDevice device)
     {
+        if (device.IsCuda && group.WorldSize > 1)
+        {
+            throw new Configuration.ConfigException(DeviceResolver.Key, $"'{device}' with {group.WorldSize} data-parallel ranks is not supported yet: the ring exchanges " +
+                "gradients of CPU tensors only (staging CUDA gradients through pinned buffers is still to come); allowed with several ranks: cpu");
+        }
         torch.manual_seed(config.Seed);
-        var model = createModel();
+        if (device.IsCuda)
+        {
+            torch.cuda.manual_seed_all(config.Seed);
+            torch.backends.cuda.matmul.allow_tf32 = config.Run.Tf32Matmul;
+            torch.backends.cudnn.allow_tf32 = config.Run.Tf32Cudnn;
+        }
+        var target = device.Torch;
+        nn.Module<Tensor, Tensor> Place(nn.Module<Tensor, Tensor> created) => device.IsCuda ? created.to(target) : created;
+        var model = Place(createModel());
         model.train();
-        var ema = config.Run.EmaDecay > 0 ? new ModelEma(createModel(), model, config.Run.EmaDecay) : null;
+        var ema = config.Run.EmaDecay > 0 ? new ModelEma(Place(createModel()), model, config.Run.EmaDecay) : null;
         var lossOptions = config.Loss.ToOptions();
         var adaptive = lossOptions.Adaptive is null ? null : new AdaptiveAsymmetry(lossOptions.Adaptive, lossOptions.GammaNeg);
         var loss = new AsymmetricLoss(lossOptions, adaptive: adaptive);
@@ -68,8 +85,8 @@ internal sealed class TrainingModels : IDisposable
         var lowPrecision = config.Run.Precision switch
         {
             ComputePrecision.Float32 => null,
-            ComputePrecision.BFloat16 => new LowPrecisionCompute(model, createModel(), ScalarType.BFloat16),
-            ComputePrecision.Float16 => new LowPrecisionCompute(model, createModel(), ScalarType.Float16),
+            ComputePrecision.BFloat16 => new LowPrecisionCompute(model, Place(createModel()), ScalarType.BFloat16),
+            ComputePrecision.Float16 => new LowPrecisionCompute(model, Place(createModel()), ScalarType.Float16),
             _ => throw new ArgumentOutOfRangeException(nameof(config), config.Run.Precision, "not a precision"),
         };
         var scaler = config.Run.Precision == ComputePrecision.Float16

@@ -42,8 +42,9 @@ public sealed class Validator(nn.Module<Tensor, Tensor, Tensor> loss, int classC
                     var logits = model.forward(images).to(ScalarType.Float32);
                     lossSum += loss.forward(logits, targets).to(ScalarType.Float64).mean().item<double>();
                     batchCount++;
-                    var probabilities = logits.sigmoid().contiguous();
-                    var y = targets.to(ScalarType.Float32).contiguous();
+                    // The metrics read the scores on the host (a CUDA run copies them back here, once per batch).
+                    var probabilities = logits.sigmoid().cpu().contiguous();
+                    var y = targets.to(ScalarType.Float32).cpu().contiguous();
                     var p = MemoryMarshal.Cast<byte, float>(probabilities.bytes);
                     var t = MemoryMarshal.Cast<byte, float>(y.bytes);
                     localSamples += (int)images.shape[0];

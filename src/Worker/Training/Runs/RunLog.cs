@@ -14,6 +14,9 @@ internal sealed partial class RunLog(ILogger logger)
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Split} annotations: {Report}")]
     public partial void AnnotationReport(string split, string report);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "device: {Device}")]
+    public partial void Device(string device);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "weights from {Path}: {Result}")]
     public partial void PretrainedWeights(string path, string result);
 }

@@ -1,6 +1,7 @@
 using Asl.Distributed.Configuration;
 using Asl.Distributed.Configuration.Training;
 using Asl.Distributed.Training.Data;
+using Asl.Distributed.Training.Devices;
 using Asl.Distributed.Training.Images;
 using Asl.Distributed.Training.Loading;
 using Asl.Distributed.Training.Loop;
@@ -47,6 +48,10 @@ public sealed class TrainingRun : IDisposable
         int rankBatch = RankBatchSize(config.Run.BatchSize, world);
         int threads = config.Run.Threads > 0 ? config.Run.Threads : Environment.ProcessorCount;
         torch.set_num_threads(threads);
+        // Before any work: a CUDA device that cannot be had is a config error naming run.device.
+        services = services with { Device = services.Device ?? DeviceResolver.Resolve(config.Run.Device, LocalRank.Of(rank), CudaFacts.Read()) };
+        if (rank == 0)
+            log.Device(services.Device.ToString());
         // Rank 0 reads (or generates) the data first, so that ranks sharing a folder never generate it twice at once.
         if (rank > 0)
             group!.BarrierAsync(cancellationToken).GetAwaiter().GetResult();
