@@ -10,7 +10,7 @@ namespace Asl.Distributed.Worker;
 /// <summary>
 /// <c>asl-worker</c>: <c>train CONFIG.yaml [section.key=value ...] [--resume] [--nproc N | --rank R --world-size N --peers ...]</c>
 /// trains one model, on this process or data-parallel over several ranks; <c>config keys|schema|show</c> describes
-/// the settings; <c>devices</c> lists what it can train on; <c>join --coordinator URL</c> runs the worker agent, which takes trials from the coordinator. Exit codes (<see cref="RunExitCodes"/>): 0 done, 1 the run failed (bad data, non-finite loss,
+/// the settings; <c>devices</c> lists what it can train on and <c>check --device D</c> checks one; <c>join --coordinator URL</c> runs the worker agent, which takes trials from the coordinator. Exit codes (<see cref="RunExitCodes"/>): 0 done, 1 the run failed (bad data, non-finite loss,
 /// unusable checkpoint, an unexpected error), 2 bad command line or config (nothing started), 3 a peer rank was
 /// lost, 4 stopped early on request, 130 interrupted; the last checkpoint is intact after 1, 3, 4 and 130.
 /// </summary>
@@ -39,6 +39,7 @@ public static class WorkerCommandLine
         }
         root.Add(ConfigCommand.Create(output, Refuse));
         root.Add(DevicesCommand.Create(output));
+        root.Add(CheckCommand.Create(output, error));
         root.Add(JoinCommand.Create(logLevel, output, error, time, cancellationToken));
         train.Command.SetAction(result =>
         {

@@ -2,6 +2,7 @@ using Asl.Distributed.Configuration;
 using Asl.Distributed.Configuration.Training;
 using Asl.Distributed.Runs;
 using Asl.Distributed.Training.Collectives;
+using Asl.Distributed.Training.Devices;
 using Asl.Distributed.Training.Events;
 using Asl.Distributed.Training.Loop;
 using Asl.Distributed.Training.Runs;
@@ -29,6 +30,9 @@ internal sealed class TrainRunner(TextWriter output, TextWriter error, ILoggerFa
             config = TrainingConfigLoader.Load(train.ConfigPath, train.Overrides);
             TrainingRun.RankBatchSize(config.Run.BatchSize, Math.Max(train.ProcessCount, train.WorldSize));
             collectives = DistributedSettings.ToOptions(config.Distributed);
+            // Before any work, on the launcher too: a device this process cannot have is a config error.
+            var device = DeviceResolver.Resolve(config.Run.Device, LocalRank.Of(Math.Max(train.Rank, 0)), CudaFacts.Read());
+            DeviceResolver.RequireSupported(device, Math.Max(train.ProcessCount, train.WorldSize));
         }
         catch (ConfigException e)
         {

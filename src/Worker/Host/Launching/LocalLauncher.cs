@@ -144,6 +144,8 @@ public static class LocalLauncher
         foreach (string arg in new[] { "--rank", $"{rank}", "--world-size", $"{count}", "--peers", peers })
             start.ArgumentList.Add(arg);
         start.Environment[SecretVariable] = secret;
+        // As torchrun does: every rank of this host knows its index here, which picks its CUDA device (run.device: cuda).
+        start.Environment[Asl.Distributed.Training.Devices.LocalRank.Variable] = rank.ToString(CultureInfo.InvariantCulture);
         start.Environment[LauncherWatch.LauncherPidVariable] = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
         return start;
     }

@@ -61,11 +61,7 @@ internal sealed class TrainingModels : IDisposable
     /// </summary>
     public static TrainingModels Create(TrainingConfig config, Func<nn.Module<Tensor, Tensor>> createModel, ProcessGroup group, TrainingDevice device)
     {
-        if (device.IsCuda && group.WorldSize > 1)
-        {
-            throw new Configuration.ConfigException(DeviceResolver.Key, $"'{device}' with {group.WorldSize} data-parallel ranks is not supported yet: the ring exchanges " +
-                "gradients of CPU tensors only (staging CUDA gradients through pinned buffers is still to come); allowed with several ranks: cpu");
-        }
+        DeviceResolver.RequireSupported(device, group.WorldSize);
         torch.manual_seed(config.Seed);
         if (device.IsCuda)
         {

@@ -1,0 +1,53 @@
+using System.CommandLine;
+using Asl.Distributed.Configuration;
+using Asl.Distributed.Configuration.Training;
+using Asl.Distributed.Runs;
+using Asl.Distributed.Training.Devices;
+
+namespace Asl.Distributed.Worker.Commands;
+
+/// <summary>
+/// <c>asl-worker check --device D</c>: the device checks (<see cref="DeviceCheck"/>) with one line each; exits 0 when
+/// none failed, 1 when one did, 2 when the device cannot be had (named as run.device's error names it).
+/// </summary>
+internal static class CheckCommand
+{
+    public static Command Create(TextWriter output, TextWriter error)
+    {
+        var device = new Option<string>("--device")
+        {
+            Description = $"The device to check: {ComputeDevice.Allowed}.",
+            HelpName = "DEVICE",
+            DefaultValueFactory = _ => "auto",
+        };
+        device.Validators.Add(result =>
+        {
+            if (result.Tokens.Count > 0 && !ComputeDevice.TryParse(result.Tokens[0].Value, out _))
+                result.AddError($"--device '{result.Tokens[0].Value}' is not a device; allowed: {ComputeDevice.Allowed}");
+        });
+        var command = new Command("check", "Check a device before training on it: placement, the loss and its gradient against float64, the float16 loss scaler " +
+            "on a real overflow, and training steps against the CPU. Exits 0 when every check passed, 1 when one failed.") { device };
+        command.SetAction(result =>
+        {
+            ComputeDevice.TryParse(result.GetValue(device) ?? "auto", out var requested);
+            TrainingDevice resolved;
+            try
+            {
+                resolved = DeviceResolver.Resolve(requested, LocalRank.Of(0), CudaFacts.Read());
+            }
+            catch (ConfigException e)
+            {
+                error.WriteLine($"asl-worker: --device: {e.Message}");
+                return RunExitCodes.InvalidConfig;
+            }
+            output.WriteLine($"checking {resolved}");
+            var results = DeviceCheck.Run(resolved);
+            foreach (var line in results)
+                output.WriteLine(line);
+            int failed = results.Count(r => r.Outcome == DeviceCheckOutcome.Failed);
+            output.WriteLine(failed == 0 ? "all checks passed" : $"{failed} check(s) failed");
+            return failed == 0 ? 0 : RunExitCodes.Failed;
+        });
+        return command;
+    }
+}
