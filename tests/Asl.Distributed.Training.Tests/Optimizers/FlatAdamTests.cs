@@ -144,6 +144,30 @@ public sealed class FlatAdamTests
     }
 
     [Fact]
+    public void Step_FlatAdamBuiltInADisposeScopeThatHasEnded_StillSteps()
+    {
+        var model = FlatAdamModels.Create("mlp", 8);
+        SafeAdam adam;
+        using (NewDisposeScope())
+            adam = new SafeAdam(FlatAdamModels.Groups(model, 1e-2), flat: true);
+        using var scope = NewDisposeScope();
+        var (images, targets) = FlatAdamModels.Batch(8, 0);
+        var before = model.parameters().First().detach().clone();
+
+        for (int step = 0; step < 2; step++)
+        {
+            using var stepScope = NewDisposeScope();
+            adam.zero_grad();
+            FlatAdamModels.Loss(model, images, targets).backward();
+            adam.step();
+        }
+
+        adam.Flat!.Check();
+        Assert.False(FlatAdamModels.SameBits(before, model.parameters().First()), "the step did not move the weights");
+        adam.Dispose();
+    }
+
+    [Fact]
     public void ZeroGrad_Flat_ZeroesEveryGradientAndKeepsTheViews()
     {
         using var scope = NewDisposeScope();

@@ -30,10 +30,11 @@ internal sealed class FlatAdamState : IDisposable
         Layout = layout;
         int n = layout.Parameters.Count;
         _states = layout.Parameters.Select(stateOf).ToArray();
-        ExpAvg = torch.zeros_like(layout.Data);
-        ExpAvgSq = torch.zeros_like(layout.Data);
+        // Everything kept is detached from the caller's dispose scope: it lives as long as the optimizer.
+        ExpAvg = torch.zeros_like(layout.Data).DetachFromDisposeScope();
+        ExpAvgSq = torch.zeros_like(layout.Data).DetachFromDisposeScope();
         bool amsgrad = _states.Any(s => s.max_exp_avg_sq is not null);
-        MaxExpAvgSq = amsgrad ? torch.zeros_like(layout.Data) : null;
+        MaxExpAvgSq = amsgrad ? torch.zeros_like(layout.Data).DetachFromDisposeScope() : null;
         _expAvg = new Tensor[n];
         _expAvgSq = new Tensor[n];
         _maxExpAvgSq = new Tensor?[n];
@@ -42,14 +43,14 @@ internal sealed class FlatAdamState : IDisposable
         _handedMaxExpAvgSq = new Tensor?[n];
         for (int i = 0; i < n; i++)
         {
-            _expAvg[i] = layout.View(ExpAvg, i);
-            _expAvgSq[i] = layout.View(ExpAvgSq, i);
-            _maxExpAvgSq[i] = _states[i].max_exp_avg_sq is null ? null : layout.View(MaxExpAvgSq!, i);
+            _expAvg[i] = layout.View(ExpAvg, i).DetachFromDisposeScope();
+            _expAvgSq[i] = layout.View(ExpAvgSq, i).DetachFromDisposeScope();
+            _maxExpAvgSq[i] = _states[i].max_exp_avg_sq is null ? null : layout.View(MaxExpAvgSq!, i).DetachFromDisposeScope();
         }
         _groups = Enumerable.Range(0, layout.GroupCount).Select(g => new FlatAdamGroup(
-            layout.GroupView(layout.Data, g), layout.GroupView(layout.Grad, g), layout.GroupView(ExpAvg, g), layout.GroupView(ExpAvgSq, g),
-            MaxExpAvgSq is null ? null : layout.GroupView(MaxExpAvgSq, g))).ToArray();
-        Rebind();
+            Keep(layout.GroupView(layout.Data, g)), Keep(layout.GroupView(layout.Grad, g)), Keep(layout.GroupView(ExpAvg, g)),
+            Keep(layout.GroupView(ExpAvgSq, g)), MaxExpAvgSq is null ? null : Keep(layout.GroupView(MaxExpAvgSq, g)))).ToArray();
+        Bind(disposeReplaced: true);
     }
 
     public FlatParameters Layout { get; }
@@ -65,21 +66,28 @@ internal sealed class FlatAdamState : IDisposable
     /// Points every state at its views again where something replaced a state tensor, after copying the replacement's
     /// values into the buffer. Reference comparisons only: nothing runs on the device when nothing changed.
     /// </summary>
-    public void Rebind()
+    public void Rebind() => Bind(disposeReplaced: false);
+
+    /// <summary>Group <paramref name="group"/>'s slices of the parameter, gradient and state buffers.</summary>
+    public FlatAdamGroup Group(int group) => _groups[group];
+
+    /// <summary>
+    /// Binds every state to its views. The tensors a state held at construction are its own (zeros from its Initialize)
+    /// and are disposed; a tensor that replaced a view later may be shared (TorchSharp's state-dictionary load can hand
+    /// over another optimizer's tensor), so it is only dropped.
+    /// </summary>
+    private void Bind(bool disposeReplaced)
     {
         using var noGrad = torch.no_grad();
         for (int i = 0; i < _states.Length; i++)
         {
             var state = _states[i];
-            state.exp_avg = Adopt(state.exp_avg, ref _handedExpAvg[i], _expAvg[i]);
-            state.exp_avg_sq = Adopt(state.exp_avg_sq, ref _handedExpAvgSq[i], _expAvgSq[i]);
+            state.exp_avg = Adopt(state.exp_avg, ref _handedExpAvg[i], _expAvg[i], disposeReplaced);
+            state.exp_avg_sq = Adopt(state.exp_avg_sq, ref _handedExpAvgSq[i], _expAvgSq[i], disposeReplaced);
             if (_maxExpAvgSq[i] is { } max && state.max_exp_avg_sq is not null)
-                state.max_exp_avg_sq = Adopt(state.max_exp_avg_sq, ref _handedMaxExpAvgSq[i], max);
+                state.max_exp_avg_sq = Adopt(state.max_exp_avg_sq, ref _handedMaxExpAvgSq[i], max, disposeReplaced);
         }
     }
-
-    /// <summary>Group <paramref name="group"/>'s slices of the parameter, gradient and state buffers.</summary>
-    public FlatAdamGroup Group(int group) => _groups[group];
 
     /// <summary>
     /// The step count every parameter of group <paramref name="group"/> shares, or null when they differ (a checkpoint of
@@ -122,13 +130,17 @@ internal sealed class FlatAdamState : IDisposable
         MaxExpAvgSq?.Dispose();
     }
 
-    private static Tensor Adopt(Tensor current, ref Tensor? handed, Tensor own)
+    private static Tensor Adopt(Tensor current, ref Tensor? handed, Tensor own, bool disposeReplaced)
     {
         if (ReferenceEquals(current, handed))
             return current;
         own.copy_(current);
-        current.Dispose();
-        handed = own.alias();
+        if (disposeReplaced)
+            current.Dispose();
+        // The step runs inside a dispose scope; the state keeps this tensor across steps.
+        handed = own.alias().DetachFromDisposeScope();
         return handed;
     }
+
+    private static Tensor Keep(Tensor view) => view.DetachFromDisposeScope();
 }

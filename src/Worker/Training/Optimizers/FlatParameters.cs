@@ -67,8 +67,9 @@ public sealed class FlatParameters : IDisposable
         _groups = [.. ranges];
         _offsets = new long[_parameters.Length];
         var device = _parameters.Length > 0 ? _parameters[0].device : torch.CPU;
-        Data = torch.zeros(total, ScalarType.Float32, device);
-        Grad = torch.zeros(total, ScalarType.Float32, device);
+        // Detached from any dispose scope the caller has open: the buffers live as long as the optimizer.
+        Data = torch.zeros(total, ScalarType.Float32, device).DetachFromDisposeScope();
+        Grad = torch.zeros(total, ScalarType.Float32, device).DetachFromDisposeScope();
         using var noGrad = torch.no_grad();
         long offset = 0;
         for (int i = 0; i < _parameters.Length; i++)
@@ -117,10 +118,10 @@ public sealed class FlatParameters : IDisposable
     /// <summary>The layout index of <paramref name="parameter"/>, or −1 for a parameter not in the layout.</summary>
     public int IndexOf(Parameter parameter) => _indexOfHandle.TryGetValue(parameter.Handle, out int index) ? index : -1;
 
-    /// <summary>Group <paramref name="group"/>'s slice of <paramref name="flat"/>, a buffer of this layout.</summary>
+    /// <summary>Group <paramref name="group"/>'s slice of <paramref name="flat"/>, a buffer of this layout (in the current dispose scope, like any new tensor).</summary>
     public Tensor GroupView(Tensor flat, int group) => flat.narrow(0, _groups[group].Start, _groups[group].Length);
 
-    /// <summary>Parameter <paramref name="index"/>'s slice of <paramref name="flat"/>, in the parameter's shape.</summary>
+    /// <summary>Parameter <paramref name="index"/>'s slice of <paramref name="flat"/>, in the parameter's shape (in the current dispose scope).</summary>
     public Tensor View(Tensor flat, int index)
     {
         using var slice = flat.narrow(0, _offsets[index], _parameters[index].numel());
