@@ -6,6 +6,7 @@ using Asl.Distributed.Benchmarks;
 //   loader images/s of the decode + augment loader at 224²
 //   compare-losses  BCE, focal and ASL on the synthetic set, several seeds (minutes per run)
 //   trainer-overhead  a ResNet-50 step through the trainer against a bare loop
+//   optimizer-step  Adam's step per parameter tensor against the flat step (one buffer per group), ResNet-50
 //   allreduce  ring all-reduce algbw/busbw between processes on loopback (--transport socket|grpc), beside one raw TCP socket
 //   dp-steps   ResNet-18 training steps per second on 1 and 2 ranks and the share of step time in all-reduce
 //   trial-turnaround  how soon a worker agent starts its next trial after the last one ended (in-process trainer)
@@ -21,6 +22,7 @@ return command switch
     "loader" => LoaderBenchmark.Run(rest),
     "compare-losses" => LossComparisonBenchmark.Run(rest),
     "trainer-overhead" => TrainerOverheadBenchmark.Run(rest),
+    "optimizer-step" => OptimizerStepBenchmark.Run(rest),
     "allreduce" => await AllReduceBenchmark.RunAsync(rest),
     "allreduce-rank" => await AllReduceBenchmark.RunRankAsync(rest),
     "dp-steps" => DataParallelStepBenchmark.Run(rest),
@@ -33,6 +35,6 @@ return command switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Asl.Distributed.Benchmarks <loss|map|loader|compare-losses|trainer-overhead|allreduce|dp-steps|trial-turnaround|asha-vs-grid|worker-load> [options]");
+    Console.Error.WriteLine("usage: Asl.Distributed.Benchmarks <loss|map|loader|compare-losses|trainer-overhead|optimizer-step|allreduce|dp-steps|trial-turnaround|asha-vs-grid|worker-load> [options]");
     return 2;
 }

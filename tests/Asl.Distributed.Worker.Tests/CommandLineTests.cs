@@ -39,7 +39,7 @@ public sealed class CommandLineTests
         var line = Assert.Single(output.Split('\n'), l => l.StartsWith("loss.clip ", StringComparison.Ordinal));
         Assert.Contains("from loss.preset", line);
         Assert.Contains("a finite number in [0, 1)", line);
-        Assert.Equal(1 + 76, output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.Equal(1 + 80, output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
     }
 
     [Fact]

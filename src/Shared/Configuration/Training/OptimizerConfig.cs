@@ -19,4 +19,7 @@ public sealed class OptimizerConfig
 
     [Setting("Adam's ε.", Min = 0, MinExclusive = true)]
     public double AdamEps { get; set; } = 1e-8;
+
+    [Setting("Step Adam on flat buffers: each parameter group's weights, gradients and state are one contiguous buffer and every operation runs once per group instead of once per tensor (bitwise the same result; checkpoints keep the per-parameter layout).")]
+    public bool FlatStep { get; set; } = true;
 }

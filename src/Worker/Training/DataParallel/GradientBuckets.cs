@@ -1,4 +1,5 @@
 using Asl.Distributed.Training.Collectives;
+using Asl.Distributed.Training.Optimizers;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -7,7 +8,8 @@ namespace Asl.Distributed.Training.DataParallel;
 
 /// <summary>
 /// Every trainable parameter's gradient as a view into one flat float32 buffer, laid out in reverse registration order
-/// (the order in which backward produces them, as DDP buckets them) and cut into buckets of about
+/// (the order in which backward produces them, as DDP buckets them), or in the layout of a flat optimizer (each of its
+/// groups in reverse registration order, see <see cref="FlatParameters"/>), and cut into buckets of about
 /// <see cref="BucketBytes"/>, each a contiguous slice. Backward accumulates straight into the buffer, so packing
 /// costs nothing; the all-reduce runs on the buffer's memory in place.
 /// </summary>
@@ -28,10 +30,26 @@ public sealed class GradientBuckets : IDisposable
 
     /// <summary>Points every trainable parameter's gradient at the flat buffer (zeroed).</summary>
     public GradientBuckets(IEnumerable<Parameter> parameters, long bucketBytes = DefaultBucketBytes)
+        : this(parameters.Where(p => p.requires_grad).Reverse().ToArray(), null, bucketBytes)
+    {
+    }
+
+    /// <summary>
+    /// Adopts the gradient buffer of a flat optimizer layout (which already points every gradient at it) and cuts the
+    /// buckets over that layout: each optimizer group in backward order, one group after another (see
+    /// <see cref="FlatParameters"/>). The layout must hold every trainable parameter of the model; it keeps ownership of
+    /// the buffer.
+    /// </summary>
+    public GradientBuckets(FlatParameters layout, long bucketBytes = DefaultBucketBytes)
+        : this([.. layout.Parameters], layout.Grad, bucketBytes)
+    {
+    }
+
+    private GradientBuckets(Parameter[] parameters, Tensor? adopted, long bucketBytes)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(bucketBytes, sizeof(float));
         BucketBytes = bucketBytes;
-        _parameters = parameters.Where(p => p.requires_grad).Reverse().ToArray();
+        _parameters = parameters;
         foreach (var p in _parameters)
         {
             if (p.dtype != ScalarType.Float32 || p.device_type != DeviceType.CPU)
@@ -40,15 +58,18 @@ public sealed class GradientBuckets : IDisposable
         long total = _parameters.Sum(p => p.numel());
         if (total > Array.MaxLength)
             throw new NotSupportedException($"{total} parameters do not fit one gradient buffer (at most {Array.MaxLength})");
-        _flat = torch.zeros(total, ScalarType.Float32);
+        _flat = adopted?.alias().DetachFromDisposeScope() ?? torch.zeros(total, ScalarType.Float32);
         var buckets = new List<(int, int)>();
         long offset = 0, bucketStart = 0;
         long bucketFloats = bucketBytes / sizeof(float);
         foreach (var p in _parameters)
         {
             long n = p.numel();
-            using (torch.no_grad())
-                p.grad = _flat.narrow(0, offset, n).view(p.shape);
+            if (adopted is null)
+            {
+                using (torch.no_grad())
+                    p.grad = _flat.narrow(0, offset, n).view(p.shape);
+            }
             offset += n;
             _bucketOfParameter[TensorMemory.Address(p)] = buckets.Count;
             // A parameter never straddles two buckets; a bucket closes once it reaches the cap.
@@ -61,6 +82,8 @@ public sealed class GradientBuckets : IDisposable
         if (offset > bucketStart)
             buckets.Add(((int)bucketStart, (int)(offset - bucketStart)));
         _buckets = [.. buckets];
+        if (!ViewsIntact)
+            throw new ArgumentException("the flat layout's gradients are not views of its gradient buffer", "layout");
     }
 
     /// <summary>The bucket cap in bytes.</summary>

@@ -18,7 +18,7 @@ namespace Asl.Distributed.Training.Loop;
 /// </summary>
 internal sealed class TrainingModels : IDisposable
 {
-    private TrainingModels(nn.Module<Tensor, Tensor> model, ModelEma? ema, AsymmetricLoss loss, AdaptiveAsymmetry? adaptive, Adam optimizer,
+    private TrainingModels(nn.Module<Tensor, Tensor> model, ModelEma? ema, AsymmetricLoss loss, AdaptiveAsymmetry? adaptive, Optimizers.Adam optimizer,
         LowPrecisionCompute? lowPrecision, DynamicLossScaler? scaler, GradientBuckets? buckets, BackwardOverlap? overlap)
     {
         Model = model;
@@ -40,7 +40,7 @@ internal sealed class TrainingModels : IDisposable
 
     public AdaptiveAsymmetry? Adaptive { get; }
 
-    public Adam Optimizer { get; }
+    public Optimizers.Adam Optimizer { get; }
 
     public LowPrecisionCompute? LowPrecision { get; }
 
@@ -77,7 +77,6 @@ internal sealed class TrainingModels : IDisposable
         var lossOptions = config.Loss.ToOptions();
         var adaptive = lossOptions.Adaptive is null ? null : new AdaptiveAsymmetry(lossOptions.Adaptive, lossOptions.GammaNeg);
         var loss = new AsymmetricLoss(lossOptions, adaptive: adaptive);
-        var optimizer = CreateOptimizer(model, config);
         var lowPrecision = config.Run.Precision switch
         {
             ComputePrecision.Float32 => null,
@@ -88,16 +87,25 @@ internal sealed class TrainingModels : IDisposable
         var scaler = config.Run.Precision == ComputePrecision.Float16
             ? new DynamicLossScaler(config.Run.LossScaleInit, config.Run.LossScaleGrowthInterval)
             : null;
-        // After LowPrecisionCompute, which gives the master weights gradients of their own: the views replace them.
-        var buckets = group.WorldSize > 1 ? new GradientBuckets(model.parameters(), (long)(config.Distributed.BucketMb * (1 << 20))) : null;
+        // After LowPrecisionCompute, which gives the master weights gradients of their own: the flat layout's views (or
+        // the buckets') replace them. Neither draws random numbers, so the weights are those of the order before.
+        var optimizer = CreateOptimizer(model, config);
+        long bucketBytes = (long)(config.Distributed.BucketMb * (1 << 20));
+        // With the flat step the buckets are cut over the optimizer's gradient buffer: one buffer for both.
+        var buckets = group.WorldSize <= 1 ? null
+            : optimizer.Flat is { } flat ? new GradientBuckets(flat, bucketBytes)
+            : new GradientBuckets(model.parameters(), bucketBytes);
         bool average = Averaged(lossOptions.Reduction);
         // With a low-precision compute copy the master gradients appear only after backward: nothing to overlap.
         var overlap = buckets is not null && config.Distributed.Overlap && lowPrecision is null ? new BackwardOverlap(model, buckets, group, average) : null;
         return new TrainingModels(model, ema, loss, adaptive, optimizer, lowPrecision, scaler, buckets, overlap);
     }
 
-    /// <summary>Adam over the two parameter groups (weight decay on weights only), as the run configures it.</summary>
-    internal static Adam CreateOptimizer(nn.Module model, TrainingConfig config)
+    /// <summary>
+    /// Adam over the two parameter groups (weight decay on weights only), as the run configures it; with
+    /// <c>optimizer.flat_step</c> the model's parameters and gradients move into the optimizer's flat buffers.
+    /// </summary>
+    internal static Optimizers.Adam CreateOptimizer(nn.Module model, TrainingConfig config)
     {
         var (decay, noDecay) = ParameterGroups.Split(model);
         var o = config.Optimizer;
@@ -106,7 +114,7 @@ internal sealed class TrainingModels : IDisposable
         [
             new Adam.ParamGroup(decay.Select(p => p.Parameter), o.Lr, beta1, o.Beta2, o.AdamEps, o.WeightDecay),
             new Adam.ParamGroup(noDecay.Select(p => p.Parameter), o.Lr, beta1, o.Beta2, o.AdamEps, 0),
-        ], o.Lr, beta1, o.Beta2, o.AdamEps);
+        ], o.Lr, beta1, o.Beta2, o.AdamEps, flat: o.FlatStep);
     }
 
     private static bool Averaged(LossReduction reduction) => reduction is LossReduction.Mean or LossReduction.BatchMean;
@@ -115,6 +123,7 @@ internal sealed class TrainingModels : IDisposable
     {
         Overlap?.Dispose();
         Buckets?.Dispose();
+        Optimizer.Dispose();
         Loss.Dispose();
     }
 }

@@ -60,7 +60,9 @@ internal sealed class TrainingStep(TrainingModels models, StepSchedule schedule,
         }
         if (scaler is not null)
         {
-            bool finite = scaler.UnscaleGradients(models.Buckets is { } flat ? [flat.Buffer] : lowPrecision!.MasterParameters.Select(p => p.grad!));
+            // One flat buffer where there is one (the all-reduced buckets, or the flat optimizer's): one kernel, not one per tensor.
+            var flat = models.Buckets?.Buffer ?? models.Optimizer.Flat?.Grad;
+            bool finite = scaler.UnscaleGradients(flat is not null ? [flat] : lowPrecision!.MasterParameters.Select(p => p.grad!));
             scaler.Update(foundNonFinite: !finite);
             if (!finite)
                 return null;
