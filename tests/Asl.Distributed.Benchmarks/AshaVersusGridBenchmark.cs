@@ -10,7 +10,7 @@ namespace Asl.Distributed.Benchmarks;
 /// with algorithm grid (every trial its full epochs) and once with asha over the same grid, each on its own folder
 /// with 2 local workers; reports each one's best metric and total epochs. Needs the Release build of src/Coordinator
 /// and src/Worker/Host (dotnet build -c Release). Usage: asha-vs-grid [--seeds N] [--first-seed N] [--workers N]
-/// [--space lr-gamma|gamma|gamma-clip] [--val-images N] [--max-epochs 8] [--grace 1] [--common-seed] [--keep] (keeps the
+/// [--space lr-gamma|gamma|gamma-clip] [--val-images N] [--max-epochs 8] [--grace 1] [--schedule onecycle|constant] [--common-seed] [--keep] (keeps the
 /// sweep folders). With --common-seed every trial of a sweep trains with the same seed (the sweep's, swept as a
 /// one-value grid), so trials differ in their settings only, as common random numbers; without it each trial's
 /// seed derives from the sweep seed and its index. The spaces: <c>gamma</c>, γ− 1…6 × γ+ 0, 1 (12
@@ -29,6 +29,12 @@ public static class AshaVersusGridBenchmark
         int grace = Option(args, "--grace", 1);
         string spaceName = Option(args, "--space", "lr-gamma");
         bool commonSeed = args.Contains("--common-seed");
+        string scheduleKind = Option(args, "--schedule", "onecycle");
+        if (scheduleKind is not ("onecycle" or "constant"))
+        {
+            Console.Error.WriteLine($"asha-vs-grid: --schedule '{scheduleKind}' is not a schedule; allowed: onecycle, constant");
+            return 2;
+        }
         string space = spaceName switch
         {
             "gamma" => """
@@ -59,7 +65,7 @@ public static class AshaVersusGridBenchmark
             return 2;
         }
         string work = Directory.CreateTempSubdirectory("asl-asha-vs-grid-").FullName;
-        Console.WriteLine($"space {spaceName}{(commonSeed ? " with one training seed per sweep" : "")}, {valImages} validation images, {maxEpochs} epochs, ASHA grace {grace} and η 4, {workers} local workers, {Environment.ProcessorCount} cores; folders under {work}");
+        Console.WriteLine($"space {spaceName}{(commonSeed ? " with one training seed per sweep" : "")}, {valImages} validation images, {maxEpochs} epochs of {scheduleKind}, ASHA grace {grace} and η 4, {workers} local workers, {Environment.ProcessorCount} cores; folders under {work}");
         Console.WriteLine();
         Console.WriteLine("| seed | grid best map_best | grid epochs | ASHA best map_best | ASHA epochs | ASHA epochs / grid | best difference (points) | grid s | ASHA s | grid: rank corr. of the rungs' epochs with the final metric |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
@@ -67,9 +73,9 @@ public static class AshaVersusGridBenchmark
         for (int seed = firstSeed; seed < firstSeed + seeds; seed++)
         {
             string trials = commonSeed ? space + $"\n  seed: {{grid: [{1000 + seed}]}}" : space;
-            var grid = Sweep(asl, work, workers, $"grid-{seed}", seed, trials, valImages, "{kind: grid}", $"schedule: {{kind: onecycle, epochs: {maxEpochs}, stop_epoch: 0}}");
+            var grid = Sweep(asl, work, workers, $"grid-{seed}", seed, trials, valImages, "{kind: grid}", $"schedule: {{kind: {scheduleKind}, epochs: {maxEpochs}, stop_epoch: 0}}");
             var asha = Sweep(asl, work, workers, $"asha-{seed}", seed, trials, valImages,
-                $"{{kind: asha, reduction_factor: 4, grace_period: {grace}, max_epochs: {maxEpochs}}}", "schedule: {kind: onecycle}");
+                $"{{kind: asha, reduction_factor: 4, grace_period: {grace}, max_epochs: {maxEpochs}}}", $"schedule: {{kind: {scheduleKind}}}");
             rows.Add((grid.Best, grid.Epochs, asha.Best, asha.Epochs));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"| {seed} | {grid.Best:0.00} | {grid.Epochs} | {asha.Best:0.00} | {asha.Epochs} | {100.0 * asha.Epochs / grid.Epochs:0}% | {asha.Best - grid.Best:+0.00;-0.00} | {grid.Seconds:0} | {asha.Seconds:0} | {RankCorrelation(grid.Curves, grace):0.00}, {RankCorrelation(grid.Curves, grace * 4):0.00} |"));
