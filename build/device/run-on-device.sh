@@ -41,8 +41,10 @@ fi
 # Binding every symbol at load time makes a missing one fail here, by name, rather than at its first call.
 if LD_BIND_NOW=1 "$here/asl-worker" devices; then record "devices" "ok"; else record "devices" "failed (exit $?)"; fi
 
-echo; echo "== 2. asl-worker check --device $device"
-if "$here/asl-worker" check --device "$device"; then record "check" "ok"; else record "check" "failed (exit $?)"; fi
+speed=()
+(( cpu_only )) || speed=(--speed)
+echo; echo "== 2. asl-worker check --device $device ${speed[*]}"
+if "$here/asl-worker" check --device "$device" "${speed[@]}"; then record "check" "ok"; else record "check" "failed (exit $?)"; fi
 
 echo; echo "== 3. a single-process training run on $device"
 if (( cpu_only )); then

@@ -39,6 +39,26 @@ public sealed class DeviceCommandTests : IDisposable
         Assert.Equal("all checks passed", lines[^1]);
     }
 
+    [Fact]
+    public void CheckSpeed_TinySizes_PrintsEachFigureWithItsUnit()
+    {
+        var (exit, output, error) = WorkerProcess.Run(Limit, "check", "--device", "cpu", "--speed", "--speed-batch", "2", "--speed-size", "32", "--speed-steps", "1");
+
+        Assert.True(exit == 0, $"exit {exit}\n{output}\n{error}");
+        Assert.Matches(@"speed: resnet50 32 px batch 2 float32 on cpu: [0-9.]+ images/s \([0-9.]+ ms/step\)", output);
+        Assert.Matches(@"speed: resnet50 32 px batch 2 bfloat16 on cpu: [0-9.]+ images/s", output);
+        Assert.Matches(@"speed: asl \(256, 9605\) forward\+backward float32 on cpu: [0-9.]+ ms", output);
+    }
+
+    [Fact]
+    public void CheckSpeed_ZeroBatch_ExitsTwoNamingTheOption()
+    {
+        var (exit, _, error) = WorkerProcess.Run(Limit, "check", "--speed", "--speed-batch", "0");
+
+        Assert.Equal(2, exit);
+        Assert.Contains("--speed-batch '0' is out of range; allowed: an integer >= 1", error);
+    }
+
     [Theory]
     [InlineData("check", "--device", "cuda")]
     [InlineData("check", "--device", "cuda:1")]

@@ -25,8 +25,26 @@ internal static class CheckCommand
             if (result.Tokens.Count > 0 && !ComputeDevice.TryParse(result.Tokens[0].Value, out _))
                 result.AddError($"--device '{result.Tokens[0].Value}' is not a device; allowed: {ComputeDevice.Allowed}");
         });
+        var speed = new Option<bool>("--speed")
+        {
+            Description = "Also time a ResNet-50 training step in float32 and bfloat16 and the loss at (256, 9605) (the figures build/device/torch_reference.py measures for PyTorch).",
+        };
+        var batch = new Option<int>("--speed-batch") { Description = "Images per timed step.", HelpName = "N", DefaultValueFactory = _ => 64 };
+        var size = new Option<int>("--speed-size") { Description = "Image size of the timed steps, in pixels.", HelpName = "PX", DefaultValueFactory = _ => 224 };
+        var steps = new Option<int>("--speed-steps") { Description = "Timed steps after 5 warm-up steps.", HelpName = "N", DefaultValueFactory = _ => 20 };
+        foreach (var option in new[] { batch, size, steps })
+        {
+            option.Validators.Add(result =>
+            {
+                if (result.GetValueOrDefault<int>() < 1)
+                    result.AddError($"{result.Option.Name} '{result.GetValueOrDefault<int>()}' is out of range; allowed: an integer >= 1");
+            });
+        }
         var command = new Command("check", "Check a device before training on it: placement, the loss and its gradient against float64, the float16 loss scaler " +
-            "on a real overflow, and training steps against the CPU. Exits 0 when every check passed, 1 when one failed.") { device };
+            "on a real overflow, and training steps against the CPU. Exits 0 when every check passed, 1 when one failed.")
+        {
+            device, speed, batch, size, steps,
+        };
         command.SetAction(result =>
         {
             ComputeDevice.TryParse(result.GetValue(device) ?? "auto", out var requested);
@@ -46,6 +64,11 @@ internal static class CheckCommand
                 output.WriteLine(line);
             int failed = results.Count(r => r.Outcome == DeviceCheckOutcome.Failed);
             output.WriteLine(failed == 0 ? "all checks passed" : $"{failed} check(s) failed");
+            if (failed == 0 && result.GetValue(speed))
+            {
+                foreach (string line in DeviceSpeed.Run(resolved, result.GetValue(batch), result.GetValue(size), result.GetValue(steps)))
+                    output.WriteLine($"speed: {line}");
+            }
             return failed == 0 ? 0 : RunExitCodes.Failed;
         });
         return command;
