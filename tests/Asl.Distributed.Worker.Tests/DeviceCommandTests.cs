@@ -32,7 +32,8 @@ public sealed class DeviceCommandTests : IDisposable
         Assert.True(exit == 0, $"exit {exit}\n{output}\n{error}");
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         Assert.Equal("checking cpu", lines[0]);
-        foreach (string check in new[] { "placement", "asymmetric loss and its gradient against float64", "float16 loss scaler on a real overflow", "training steps against the CPU" })
+        foreach (string check in new[] { "placement", "asymmetric loss and its gradient against float64", "float16 loss scaler on a real overflow", "training steps against the CPU",
+            "checkpoint written and read back" })
             Assert.Contains(lines, l => l.StartsWith($"ok   {check}: ", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("skip data-parallel ring through pinned buffers: not built yet", StringComparison.Ordinal));
         Assert.DoesNotContain(lines, l => l.StartsWith("FAIL", StringComparison.Ordinal));

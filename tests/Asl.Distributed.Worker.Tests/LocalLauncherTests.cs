@@ -23,6 +23,7 @@ public sealed partial class LocalLauncherTests
         const string script = """
             echo "args=$*"
             echo "secret=$ASL_JOB_SECRET"
+            echo "local_rank=$LOCAL_RANK"
             echo "to stderr" >&2
             echo "launcher=$ASL_LAUNCHER_PID pid=$$"
             if [ -p /dev/stdin ]; then echo "stdin=pipe"; else echo "stdin=other"; fi
@@ -56,6 +57,8 @@ public sealed partial class LocalLauncherTests
         {
             string rank = m.Groups["rank"].Value;
             Assert.Equal(rank == "0" ? "" : $"[rank {rank}] ", m.Groups["prefix"].Value);
+            // As torchrun does: LOCAL_RANK picks each rank's CUDA device under run.device: cuda.
+            Assert.Contains($"{m.Groups["prefix"].Value}local_rank={rank}", lines);
         }
 
         var secrets = lines.Where(l => l.Contains("secret=", StringComparison.Ordinal)).Select(l => l[(l.IndexOf('=') + 1)..]).ToList();

@@ -15,8 +15,9 @@ namespace Asl.Distributed.Training.Devices;
 /// <c>asl-worker check --device D</c>: what a GPU machine (which has no test runner) must show before it trains, run
 /// the same way on the CPU by the test suite so that it cannot rot. Each check compares the device against an
 /// independent reference on the host: placement of a model and its output; the asymmetric loss and its gradient
-/// against a float64 computation; the float16 loss scaler on a real float16 overflow; and a few training steps
-/// against the same steps on the CPU (bitwise on the CPU itself).
+/// against a float64 computation; the float16 loss scaler on a real float16 overflow; a few training steps against
+/// the same steps on the CPU (bitwise on the CPU itself); and a checkpoint of device tensors written and read back
+/// bitwise.
 /// </summary>
 public static class DeviceCheck
 {
@@ -29,6 +30,7 @@ public static class DeviceCheck
         Check("asymmetric loss and its gradient against float64", () => LossAgainstFloat64(device)),
         Check("float16 loss scaler on a real overflow", () => ScalerOnOverflow(device)),
         Check("training steps against the CPU", () => TrainingSteps(device)),
+        Check("checkpoint written and read back", () => CheckpointRoundTrip(device)),
         new DeviceCheckResult("data-parallel ring through pinned buffers", DeviceCheckOutcome.Skipped,
             "not built yet: data-parallel runs on CUDA are refused with a named error on run.device"),
     ];
@@ -119,13 +121,60 @@ public static class DeviceCheck
         return string.Create(CultureInfo.InvariantCulture, $"{onDevice.Length} Adam steps of an MLP with the official ASL on {device}: losses {Join(onDevice)}, off the CPU's by at most {worst:0.0e+0}");
     }
 
+    private static string CheckpointRoundTrip(TrainingDevice device)
+    {
+        string folder = Directory.CreateTempSubdirectory("asl-device-check-").FullName;
+        try
+        {
+            string path = Path.Combine(folder, "last.ckpt");
+            var state = new CheckpointState(1, 4, "", double.NaN, 0, null, "", 0);
+            using var trained = Models(device, seed: 7);
+            Train(trained, device);
+            CheckpointFile.Write(path, state, trained.Model, trained.Ema?.Ema, trained.Optimizer);
+            // Other weights to start from: reading must replace every one of them.
+            using var restored = Models(device, seed: 8);
+            CheckpointFile.Read(path, restored.Model, restored.Ema?.Ema, restored.Optimizer);
+            int differing = Differing(trained.Model, restored.Model) + Differing(trained.Ema!.Ema, restored.Ema!.Ema);
+            Require(differing == 0, $"{differing} tensor(s) of the model and its EMA differ after the checkpoint was read back on {device}");
+            Require(OptimizerBytes(trained).AsSpan().SequenceEqual(OptimizerBytes(restored)), $"Adam's state differs after the checkpoint was read back on {device}");
+            Require(restored.Model.parameters().All(p => On(p, device)), $"reading the checkpoint moved parameters off {device}");
+            return string.Create(CultureInfo.InvariantCulture, $"weights, EMA and Adam's state on {device} bitwise the same after {new FileInfo(path).Length} bytes on disk");
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static int Differing(nn.Module a, nn.Module b) =>
+        a.state_dict().Zip(b.state_dict(), (x, y) => x.Value.cpu().bytes.SequenceEqual(y.Value.cpu().bytes) ? 0 : 1).Sum();
+
+    private static byte[] OptimizerBytes(TrainingModels models)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true))
+            models.Optimizer.save_state_dict(writer);
+        return stream.ToArray();
+    }
+
+    private static TrainingModels Models(TrainingDevice device, int seed)
+    {
+        var config = TrainingConfigLoader.Parse("", ["loss.preset=asl", "optimizer.lr=0.01", "schedule.kind=constant", "schedule.epochs=1",
+            "schedule.stop_epoch=0", "run.ema_decay=0.9", $"seed={seed}"]).Validate();
+        return TrainingModels.Create(config, () => nn.Sequential(("flatten", nn.Flatten()), ("fc1", nn.Linear(48, 32)), ("relu", nn.ReLU()),
+            ("fc2", nn.Linear(32, Classes))), ProcessGroup.Single(), device);
+    }
+
     /// <summary>The step losses of a few steps on fixed data, from the same seed.</summary>
     private static double[] Train(TrainingDevice device)
     {
-        var config = TrainingConfigLoader.Parse("", ["loss.preset=asl", "optimizer.lr=0.01", "schedule.kind=constant", "schedule.epochs=1",
-            "schedule.stop_epoch=0", "run.ema_decay=0.9", "seed=7"]).Validate();
-        using var models = TrainingModels.Create(config, () => nn.Sequential(("flatten", nn.Flatten()), ("fc1", nn.Linear(48, 32)), ("relu", nn.ReLU()),
-            ("fc2", nn.Linear(32, Classes))), ProcessGroup.Single(), device);
+        using var models = Models(device, seed: 7);
+        return Train(models, device);
+    }
+
+    private static double[] Train(TrainingModels models, TrainingDevice device)
+    {
+        var config = TrainingConfigLoader.Parse("", ["schedule.kind=constant", "optimizer.lr=0.01", "schedule.epochs=1", "schedule.stop_epoch=0"]).Validate();
         var step = new TrainingStep(models, new StepSchedule(config, 10), ProcessGroup.Single(), config.Run.NanPolicy, TimeProvider.System);
         var (images, targets) = LossInputs(32, 48);
         var losses = new double[4];
