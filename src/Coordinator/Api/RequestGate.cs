@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Globalization;
+using System.IO.Pipelines;
 using System.Text;
 using Google.Protobuf;
 using Grpc.Core;
@@ -58,6 +59,8 @@ public sealed class RequestGate(RequestDelegate next, AccessTokens tokens)
         }
 
         var body = read.Buffer;
+        if (!read.IsCompleted)
+            return await OversizeRefusal(reader, read);
         Status? refusal = null;
         // Anything but one whole uncompressed frame within the limit is left to grpc-dotnet, which names those cases.
         if (read.IsCompleted && body.Length >= FrameHeaderBytes && body.FirstSpan[0] == 0)
@@ -81,6 +84,34 @@ public sealed class RequestGate(RequestDelegate next, AccessTokens tokens)
         // Nothing consumed and nothing marked examined: the service's own read sees the same bytes at once.
         reader.AdvanceTo(body.Start);
         return refusal;
+    }
+
+    /// <summary>
+    /// RESOURCE_EXHAUSTED for a request whose message is larger than the limit, once its body has been read to the end
+    /// and dropped: answering while the client still sends would reset the stream, and the client would see the reset
+    /// (UNAVAILABLE) instead of the answer. Kestrel bounds what is read (its request body limit, 8 MiB); above that the
+    /// read fails and the stream is reset anyway.
+    /// </summary>
+    private static async Task<Status?> OversizeRefusal(PipeReader reader, ReadResult read)
+    {
+        long received = read.Buffer.Length;
+        try
+        {
+            while (!read.IsCompleted)
+            {
+                reader.AdvanceTo(read.Buffer.End);
+                read = await reader.ReadAsync();
+                received += read.Buffer.Length;
+            }
+            reader.AdvanceTo(read.Buffer.End);
+        }
+        catch (Microsoft.AspNetCore.Http.BadHttpRequestException)
+        {
+            // Larger than Kestrel takes: the stream ends with Kestrel's own error.
+            return null;
+        }
+        return new Status(StatusCode.ResourceExhausted,
+            string.Create(CultureInfo.InvariantCulture, $"the request carries {received} bytes; allowed: one message of at most {MaxRequestMessageBytes} bytes"));
     }
 
     /// <summary>A trailers-only gRPC answer: the status in the response headers and no body.</summary>

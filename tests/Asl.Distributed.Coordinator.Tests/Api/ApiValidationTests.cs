@@ -82,6 +82,7 @@ public sealed class ApiValidationTests : IAsyncLifetime
             .SubmitSweepAsync(new SubmitSweepRequest { SpecYaml = new string('x', 5 << 20) }).ResponseAsync);
 
         Assert.Equal(StatusCode.ResourceExhausted, e.StatusCode);
+        Assert.Contains("allowed: one message of at most 4194304 bytes", e.Status.Detail);
         Assert.Empty((await _coordinator.Client().ListWorkersAsync(new ListWorkersRequest())).Workers);
     }
 }
