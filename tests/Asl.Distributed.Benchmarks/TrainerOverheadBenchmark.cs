@@ -54,7 +54,7 @@ internal static class TrainerOverheadBenchmark
         using var model = ModelFactory.Create(name, classes, size);
         model.train();
         using var loss = new AsymmetricLoss(config.Loss.ToOptions());
-        var optimizer = TrainingModels.CreateOptimizer(model, config);
+        var optimizer = TrainingModels.CreateOptimizer(model, config, Asl.Distributed.Training.Devices.TrainingDevice.Cpu);
         void Step()
         {
             using var scope = NewDisposeScope();

@@ -16,7 +16,7 @@ public sealed class KeySchemaTests
         Assert.All(keys, k => Assert.False(string.IsNullOrWhiteSpace(k.Description), k.Path));
         Assert.Contains(keys, k => k.Path == "loss.adaptive.gamma_neg_max" && k.Default == "8");
         Assert.Contains(keys, k => k.Path == "data.synthetic.missing_label_fraction" && k.Max == 0.95);
-        Assert.Contains(keys, k => k.Path == "optimizer.flat_step" && k.Default == "true");
+        Assert.Contains(keys, k => k.Path == "optimizer.step_layout" && k.Default == "auto");
         Assert.Equal(80, keys.Count);
     }
 

@@ -43,7 +43,7 @@ public sealed class TypedValueTests
     public void ChoiceSpellings_CoverEveryClosedSetOfTheSchema()
     {
         string[] expected = ["data.kind", "data.train_split", "data.val_split", "data.bad_records", "model.name", "loss.preset", "loss.reduction",
-            "schedule.kind", "run.precision", "run.nan_policy", "run.map_policy", "distributed.transport", "distributed.compression"];
+            "schedule.kind", "run.precision", "run.nan_policy", "run.map_policy", "distributed.transport", "distributed.compression", "optimizer.step_layout"];
         Assert.Equal(expected.Order(), TrainingConfig.Schema.Keys.Where(k => k.Kind == SettingKind.Choice).Select(k => k.Path).Order());
     }
 

@@ -20,6 +20,6 @@ public sealed class OptimizerConfig
     [Setting("Adam's ε.", Min = 0, MinExclusive = true)]
     public double AdamEps { get; set; } = 1e-8;
 
-    [Setting("Step Adam on flat buffers: each parameter group's weights, gradients and state are one contiguous buffer and every operation runs once per group instead of once per tensor (bitwise the same result; checkpoints keep the per-parameter layout).")]
-    public bool FlatStep { get; set; } = true;
+    [Setting("How Adam steps: flat (each parameter group's weights, gradients and state one contiguous buffer, every operation once per group: few kernel launches, for GPUs), per-parameter (once per tensor: faster on the CPU, where each tensor stays in cache), or auto (flat on CUDA, per-parameter on the CPU). The same bits either way; checkpoints keep the per-parameter layout.")]
+    public OptimizerStepLayout StepLayout { get; set; } = OptimizerStepLayout.Auto;
 }
