@@ -15,7 +15,7 @@ internal static class AgentDevice
     /// </summary>
     public static string Describe(ComputeDevice? device)
     {
-        var resolved = DeviceResolver.Resolve(device ?? ComputeDevice.Auto, LocalRank.Of(0), CudaFacts.Read());
+        var resolved = DeviceResolver.ForThisProcess(device ?? ComputeDevice.Auto, 0);
         var inventory = DeviceInventory.Read();
         string text = inventory.Devices.FirstOrDefault(d => d.Name == resolved.ToString()) is { } found ? $"{found.Name} {found.Description}" : resolved.ToString();
         return text.Length <= MaxLength ? text : text[..MaxLength];

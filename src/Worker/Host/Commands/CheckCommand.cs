@@ -51,7 +51,7 @@ internal static class CheckCommand
             TrainingDevice resolved;
             try
             {
-                resolved = DeviceResolver.Resolve(requested, LocalRank.Of(0), CudaFacts.Read());
+                resolved = DeviceResolver.ForThisProcess(requested, 0);
             }
             catch (ConfigException e)
             {

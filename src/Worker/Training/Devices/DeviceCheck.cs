@@ -157,10 +157,13 @@ public static class DeviceCheck
         return stream.ToArray();
     }
 
+    /// <summary>The checks' training config: the official ASL, Adam at a constant rate, an EMA.</summary>
+    private static TrainingConfig CheckConfig(int seed) => TrainingConfigLoader.Parse("", ["loss.preset=asl", "optimizer.lr=0.01", "schedule.kind=constant",
+        "schedule.epochs=1", "schedule.stop_epoch=0", "run.ema_decay=0.9", $"seed={seed}"]).Validate();
+
     private static TrainingModels Models(TrainingDevice device, int seed)
     {
-        var config = TrainingConfigLoader.Parse("", ["loss.preset=asl", "optimizer.lr=0.01", "schedule.kind=constant", "schedule.epochs=1",
-            "schedule.stop_epoch=0", "run.ema_decay=0.9", $"seed={seed}"]).Validate();
+        var config = CheckConfig(seed);
         return TrainingModels.Create(config, () => nn.Sequential(("flatten", nn.Flatten()), ("fc1", nn.Linear(48, 32)), ("relu", nn.ReLU()),
             ("fc2", nn.Linear(32, Classes))), ProcessGroup.Single(), device);
     }
@@ -174,7 +177,7 @@ public static class DeviceCheck
 
     private static double[] Train(TrainingModels models, TrainingDevice device)
     {
-        var config = TrainingConfigLoader.Parse("", ["schedule.kind=constant", "optimizer.lr=0.01", "schedule.epochs=1", "schedule.stop_epoch=0"]).Validate();
+        var config = CheckConfig(seed: 7);
         var step = new TrainingStep(models, new StepSchedule(config, 10), ProcessGroup.Single(), config.Run.NanPolicy, TimeProvider.System);
         var (images, targets) = LossInputs(32, 48);
         var losses = new double[4];

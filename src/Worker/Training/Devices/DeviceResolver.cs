@@ -54,6 +54,12 @@ public static class DeviceResolver
     }
 
     /// <summary>
+    /// <see cref="Resolve"/> for this process: global rank <paramref name="rank"/> (its local rank from
+    /// <see cref="LocalRank"/>) against what the loaded libtorch offers (<see cref="CudaFacts.Read"/>).
+    /// </summary>
+    public static TrainingDevice ForThisProcess(ComputeDevice requested, int rank) => Resolve(requested, LocalRank.Of(rank), CudaFacts.Read());
+
+    /// <summary>
     /// Refuses <paramref name="device"/> for a run of <paramref name="worldSize"/> data-parallel ranks where that is not
     /// supported yet: on CUDA the ring would need the gradients staged through pinned host buffers.
     /// </summary>

@@ -89,7 +89,7 @@ public sealed class Trainer
         bool root = _group.IsRoot;
         if (root)
             Directory.CreateDirectory(_files.Folder);
-        var device = _services.Device ?? DeviceResolver.Resolve(_config.Run.Device, LocalRank.Of(_group.Rank), CudaFacts.Read());
+        var device = _services.Device ?? DeviceResolver.ForThisProcess(_config.Run.Device, _group.Rank);
         using var models = TrainingModels.Create(_config, _createModel, _group, device);
         var train = DeviceBatches.On(_data.Train, device);
         var validationBatches = DeviceBatches.On(_data.Validation, device);

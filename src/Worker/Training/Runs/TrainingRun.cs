@@ -49,7 +49,7 @@ public sealed class TrainingRun : IDisposable
         int threads = config.Run.Threads > 0 ? config.Run.Threads : Environment.ProcessorCount;
         torch.set_num_threads(threads);
         // Before any work: a CUDA device that cannot be had is a config error naming run.device.
-        services = services with { Device = services.Device ?? DeviceResolver.Resolve(config.Run.Device, LocalRank.Of(rank), CudaFacts.Read()) };
+        services = services with { Device = services.Device ?? DeviceResolver.ForThisProcess(config.Run.Device, rank) };
         DeviceResolver.RequireSupported(services.Device, world);
         if (rank == 0)
             log.Device(services.Device.ToString());
