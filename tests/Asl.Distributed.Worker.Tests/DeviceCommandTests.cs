@@ -25,7 +25,7 @@ public sealed class DeviceCommandTests : IDisposable
     }
 
     [Fact]
-    public void CheckCpu_EveryCheckPassesAndTheUnbuiltOneIsSaidToBeSkipped()
+    public void CheckCpu_EveryCheckPasses()
     {
         var (exit, output, error) = WorkerProcess.Run(Limit, "check", "--device", "cpu");
 
@@ -33,9 +33,10 @@ public sealed class DeviceCommandTests : IDisposable
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         Assert.Equal("checking cpu", lines[0]);
         foreach (string check in new[] { "placement", "asymmetric loss and its gradient against float64", "float16 loss scaler on a real overflow", "training steps against the CPU",
-            "checkpoint written and read back" })
+            "checkpoint written and read back", "data-parallel ring through pinned buffers" })
             Assert.Contains(lines, l => l.StartsWith($"ok   {check}: ", StringComparison.Ordinal));
-        Assert.Contains(lines, l => l.StartsWith("skip data-parallel ring through pinned buffers: not built yet", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("2 ranks over loopback sockets on cpu, 2 buckets (1 during backward) through plain host buffers: the same bits on both ranks", StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, l => l.StartsWith("skip", StringComparison.Ordinal));
         Assert.DoesNotContain(lines, l => l.StartsWith("FAIL", StringComparison.Ordinal));
         Assert.Equal("all checks passed", lines[^1]);
     }
@@ -43,12 +44,13 @@ public sealed class DeviceCommandTests : IDisposable
     [Fact]
     public void CheckSpeed_TinySizes_PrintsEachFigureWithItsUnit()
     {
-        var (exit, output, error) = WorkerProcess.Run(Limit, "check", "--device", "cpu", "--speed", "--speed-batch", "2", "--speed-size", "32", "--speed-steps", "1");
+        var (exit, output, error) = WorkerProcess.Run(Limit, "check", "--device", "cpu", "--speed", "--speed-batch", "2", "--speed-size", "32", "--speed-steps", "1", "--speed-ring-mib", "2");
 
         Assert.True(exit == 0, $"exit {exit}\n{output}\n{error}");
         Assert.Matches(@"speed: resnet50 32 px batch 2 float32 on cpu: [0-9.]+ images/s \([0-9.]+ ms/step\)", output);
         Assert.Matches(@"speed: resnet50 32 px batch 2 bfloat16 on cpu: [0-9.]+ images/s", output);
         Assert.Matches(@"speed: asl \(256, 9605\) forward\+backward float32 on cpu: [0-9.]+ ms", output);
+        Assert.Matches(@"speed: ring all-reduce, 2 ranks over loopback sockets, 2 MiB in 25 MiB buckets on cpu: [0-9.]+ GB/s busbw \([0-9.]+ ms\)", output);
     }
 
     [Fact]

@@ -7,8 +7,9 @@ using static TorchSharp.torch;
 namespace Asl.Distributed.Training.Tests.DataParallel;
 
 /// <summary>
-/// Buckets started during backward hold final gradients: two ranks with the same model and batch average their
-/// gradients over an in-process ring while backward runs, and must end with exactly the one-rank gradients.
+/// Buckets started during backward hold final gradients: two ranks with the same model and a batch each average their
+/// gradients over an in-process ring while backward runs, and must end with the mean of the two one-rank gradients; also
+/// with the buckets staged through a host copy as GPU gradients are (each staged as it becomes ready).
 /// </summary>
 [Collection(Loop.GlobalTorchRandomCollection.Name)]
 public sealed class BackwardOverlapTests
@@ -20,16 +21,20 @@ public sealed class BackwardOverlapTests
     private static readonly TimeSpan HangLimit = TimeSpan.FromMinutes(10);
 
     [Theory]
-    [InlineData("mlp", 32, 4096)]
-    [InlineData("small_cnn", 32, 2048)]
-    [InlineData("resnet18", 32, 256 * 1024)]
-    [InlineData("tresnet_m", 64, 1 << 20)]
-    public void FinishAsync_BucketsStartedDuringBackward_HoldTheFinalGradients(string name, int size, int bucketBytes)
+    [InlineData("mlp", 32, 4096, false)]
+    [InlineData("small_cnn", 32, 2048, false)]
+    [InlineData("small_cnn", 32, 2048, true)]
+    [InlineData("resnet18", 32, 256 * 1024, false)]
+    [InlineData("resnet18", 32, 256 * 1024, true)]
+    [InlineData("tresnet_m", 64, 1 << 20, false)]
+    public void FinishAsync_BucketsStartedDuringBackward_HoldTheFinalGradients(string name, int size, int bucketBytes, bool stageThroughHost)
     {
         using var scope = NewDisposeScope();
+        // Each rank its own batch: the expected gradients are the mean of the two one-rank gradients.
+        var batches = new[] { Batch(size, seed: 3), Batch(size, seed: 4) };
         var reference = Create(name, size);
-        var (images, targets) = Batch(size);
-        reference.forward(images).sigmoid().sub(targets).square().sum().backward();
+        foreach (var (images, targets) in batches)
+            reference.forward(images).sigmoid().sub(targets).square().sum().div(2).backward();
         var expected = reference.parameters().Select(p => p.grad!.clone()).ToArray();
 
         var ring = new InProcessRing(2);
@@ -39,10 +44,11 @@ public sealed class BackwardOverlapTests
         {
             using var inner = NewDisposeScope();
             var model = Create(name, size);
-            using var buckets = new GradientBuckets(model.parameters(), bucketBytes);
+            using var buckets = new GradientBuckets(model.parameters(), bucketBytes, stageThroughHost);
             var group = new ProcessGroup(ring.Links[rank], rank, 2, chunkLength: 4096);
             using var overlap = new BackwardOverlap(model, buckets, group, average: true);
             overlap.BeginStep(CancellationToken.None);
+            var (images, targets) = batches[rank];
             model.forward(images).sigmoid().sub(targets).square().sum().backward();
             overlap.FinishAsync().GetAwaiter().GetResult();
             started[rank] = overlap.StartedDuringBackward;
@@ -72,9 +78,9 @@ public sealed class BackwardOverlapTests
         return model;
     }
 
-    private static (Tensor Images, Tensor Targets) Batch(int size)
+    private static (Tensor Images, Tensor Targets) Batch(int size, int seed)
     {
-        var random = new Random(3);
+        var random = new Random(seed);
         var images = torch.tensor(Enumerable.Range(0, 4 * 3 * size * size).Select(_ => (float)random.NextDouble()).ToArray()).reshape(4, 3, size, size);
         var targets = torch.tensor(Enumerable.Range(0, 4 * 5).Select(i => i % 3 == 0 ? 1f : 0f).ToArray()).reshape(4, 5);
         return (images, targets);

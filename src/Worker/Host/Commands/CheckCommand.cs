@@ -27,12 +27,17 @@ internal static class CheckCommand
         });
         var speed = new Option<bool>("--speed")
         {
-            Description = "Also time a ResNet-50 training step in float32 and bfloat16 and the loss at (256, 9605) (the figures build/device/torch_reference.py measures for PyTorch).",
+            Description = "Also time a ResNet-50 training step in float32 and bfloat16 and the loss at (256, 9605) (the figures build/device/torch_reference.py measures for PyTorch), " +
+                "and the all-reduce of two ranks over loopback sockets: on a GPU through pinned host buffers, beside the same on the CPU.",
         };
         var batch = new Option<int>("--speed-batch") { Description = "Images per timed step.", HelpName = "N", DefaultValueFactory = _ => 64 };
         var size = new Option<int>("--speed-size") { Description = "Image size of the timed steps, in pixels.", HelpName = "PX", DefaultValueFactory = _ => 224 };
         var steps = new Option<int>("--speed-steps") { Description = "Timed steps after 5 warm-up steps.", HelpName = "N", DefaultValueFactory = _ => 20 };
-        foreach (var option in new[] { batch, size, steps })
+        var ringMib = new Option<int>("--speed-ring-mib")
+        {
+            Description = "Gradient MiB of the timed two-rank ring (25 MiB buckets; ResNet-50's gradients are about 98 MiB).", HelpName = "MIB", DefaultValueFactory = _ => 100,
+        };
+        foreach (var option in new[] { batch, size, steps, ringMib })
         {
             option.Validators.Add(result =>
             {
@@ -41,9 +46,9 @@ internal static class CheckCommand
             });
         }
         var command = new Command("check", "Check a device before training on it: placement, the loss and its gradient against float64, the float16 loss scaler " +
-            "on a real overflow, and training steps against the CPU. Exits 0 when every check passed, 1 when one failed.")
+            "on a real overflow, training steps against the CPU, a checkpoint round trip and two data-parallel ranks on the device. Exits 0 when every check passed, 1 when one failed.")
         {
-            device, speed, batch, size, steps,
+            device, speed, batch, size, steps, ringMib,
         };
         command.SetAction(result =>
         {
@@ -66,7 +71,7 @@ internal static class CheckCommand
             output.WriteLine(failed == 0 ? "all checks passed" : $"{failed} check(s) failed");
             if (failed == 0 && result.GetValue(speed))
             {
-                foreach (string line in DeviceSpeed.Run(resolved, result.GetValue(batch), result.GetValue(size), result.GetValue(steps)))
+                foreach (string line in DeviceSpeed.Run(resolved, result.GetValue(batch), result.GetValue(size), result.GetValue(steps), result.GetValue(ringMib)))
                     output.WriteLine($"speed: {line}");
             }
             return failed == 0 ? 0 : RunExitCodes.Failed;

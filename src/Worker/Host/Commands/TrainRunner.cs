@@ -31,8 +31,7 @@ internal sealed class TrainRunner(TextWriter output, TextWriter error, ILoggerFa
             TrainingRun.RankBatchSize(config.Run.BatchSize, Math.Max(train.ProcessCount, train.WorldSize));
             collectives = DistributedSettings.ToOptions(config.Distributed);
             // Before any work, on the launcher too: a device this process cannot have is a config error.
-            var device = DeviceResolver.ForThisProcess(config.Run.Device, Math.Max(train.Rank, 0));
-            DeviceResolver.RequireSupported(device, Math.Max(train.ProcessCount, train.WorldSize));
+            DeviceResolver.ForThisProcess(config.Run.Device, Math.Max(train.Rank, 0));
         }
         catch (ConfigException e)
         {

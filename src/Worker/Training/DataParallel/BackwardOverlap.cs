@@ -131,6 +131,9 @@ public sealed class BackwardOverlap : IDisposable
     {
         int bucket = _nextBucket++;
         var token = _cancellation;
+        // A staged (GPU) bucket starts its copy to the host now, behind the kernels that produced it, while the
+        // buckets before it may still be on the wire.
+        _buckets.StageOut(bucket);
         _chain = _chain.ContinueWith(previous =>
         {
             previous.GetAwaiter().GetResult(); // a failed bucket fails the rest

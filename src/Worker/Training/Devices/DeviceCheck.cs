@@ -16,10 +16,10 @@ namespace Asl.Distributed.Training.Devices;
 /// the same way on the CPU by the test suite so that it cannot rot. Each check compares the device against an
 /// independent reference on the host: placement of a model and its output; the asymmetric loss and its gradient
 /// against a float64 computation; the float16 loss scaler on a real float16 overflow; a few training steps against
-/// the same steps on the CPU (bitwise on the CPU itself); and a checkpoint of device tensors written and read back
-/// bitwise.
+/// the same steps on the CPU (bitwise on the CPU itself); a checkpoint of device tensors written and read back
+/// bitwise; and two data-parallel ranks whose gradients go through host copies of the device buffers on the ring.
 /// </summary>
-public static class DeviceCheck
+public static partial class DeviceCheck
 {
     private const int Classes = 12;
 
@@ -31,8 +31,7 @@ public static class DeviceCheck
         Check("float16 loss scaler on a real overflow", () => ScalerOnOverflow(device)),
         Check("training steps against the CPU", () => TrainingSteps(device)),
         Check("checkpoint written and read back", () => CheckpointRoundTrip(device)),
-        new DeviceCheckResult("data-parallel ring through pinned buffers", DeviceCheckOutcome.Skipped,
-            "not built yet: data-parallel runs on CUDA are refused with a named error on run.device"),
+        Check("data-parallel ring through pinned buffers", () => StagedRing(device)),
     ];
 
     private static DeviceCheckResult Check(string name, Func<string> check)

@@ -58,17 +58,4 @@ public static class DeviceResolver
     /// <see cref="LocalRank"/>) against what the loaded libtorch offers (<see cref="CudaFacts.Read"/>).
     /// </summary>
     public static TrainingDevice ForThisProcess(ComputeDevice requested, int rank) => Resolve(requested, LocalRank.Of(rank), CudaFacts.Read());
-
-    /// <summary>
-    /// Refuses <paramref name="device"/> for a run of <paramref name="worldSize"/> data-parallel ranks where that is not
-    /// supported yet: on CUDA the ring would need the gradients staged through pinned host buffers.
-    /// </summary>
-    public static void RequireSupported(TrainingDevice device, int worldSize)
-    {
-        if (device.IsCuda && worldSize > 1)
-        {
-            throw new ConfigException(Key, $"'{device}' with {worldSize} data-parallel ranks is not supported yet: the ring exchanges " +
-                "gradients of CPU tensors only (staging CUDA gradients through pinned buffers is still to come); allowed with several ranks: cpu");
-        }
-    }
 }

@@ -61,7 +61,6 @@ internal sealed class TrainingModels : IDisposable
     /// </summary>
     public static TrainingModels Create(TrainingConfig config, Func<nn.Module<Tensor, Tensor>> createModel, ProcessGroup group, TrainingDevice device)
     {
-        DeviceResolver.RequireSupported(device, group.WorldSize);
         torch.manual_seed(config.Seed);
         if (device.IsCuda)
         {

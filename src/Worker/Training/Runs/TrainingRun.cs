@@ -50,7 +50,6 @@ public sealed class TrainingRun : IDisposable
         torch.set_num_threads(threads);
         // Before any work: a CUDA device that cannot be had is a config error naming run.device.
         services = services with { Device = services.Device ?? DeviceResolver.ForThisProcess(config.Run.Device, rank) };
-        DeviceResolver.RequireSupported(services.Device, world);
         if (rank == 0)
             log.Device(services.Device.ToString());
         // Rank 0 reads (or generates) the data first, so that ranks sharing a folder never generate it twice at once.
