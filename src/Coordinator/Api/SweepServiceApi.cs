@@ -136,6 +136,7 @@ public sealed class SweepServiceApi(IGrainFactory grains, ISweepPlanner planner,
                 Capacity = w.Capacity,
                 Registered = Timestamp.FromDateTimeOffset(w.Registered),
                 LastHeartbeat = Timestamp.FromDateTimeOffset(w.LastHeartbeat),
+                Runtime = w.Runtime,
             };
             info.Devices.AddRange(w.Devices);
             info.RunningTrials.AddRange(w.Allocations.Select(a => a.TrialId));

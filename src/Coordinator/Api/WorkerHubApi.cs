@@ -31,9 +31,10 @@ public sealed class WorkerHubApi(IGrainFactory grains, WorkerOrders orders, Work
             RequestChecks.Text(request.Devices[i], $"devices[{i}]", 64);
         RequestChecks.Endpoint(request.PeerEndpoint, "peer_endpoint");
         RequestChecks.Range(request.Capacity, "capacity", 1, MaxCapacity);
+        RequestChecks.Text(request.Runtime, "runtime", 256, required: false);
         var running = Running(request.Running, "running");
 
-        var answer = await Registry.Register(new WorkerRegistration(workerId, request.Host, [.. request.Devices], request.PeerEndpoint, request.Capacity, running));
+        var answer = await Registry.Register(new WorkerRegistration(workerId, request.Host, [.. request.Devices], request.PeerEndpoint, request.Capacity, running, request.Runtime));
         var reply = new RegisterWorkerReply
         {
             HeartbeatInterval = Duration.FromTimeSpan(answer.HeartbeatInterval),

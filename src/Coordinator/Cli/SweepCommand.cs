@@ -129,7 +129,8 @@ internal static class SweepCommand
             var workers = (await client.ListWorkersAsync(new ListWorkersRequest(), cancellationToken: token)).Workers;
             output.WriteLine($"{workers.Count} worker(s)");
             foreach (var w in workers)
-                output.WriteLine($"{w.WorkerId}  {w.Host}  {string.Join(",", w.Devices)}  peer {w.PeerEndpoint}  capacity {w.Capacity}  running {(w.RunningTrials.Count == 0 ? "-" : string.Join(",", w.RunningTrials))}");
+                output.WriteLine($"{w.WorkerId}  {w.Host}  {string.Join(",", w.Devices)}  peer {w.PeerEndpoint}  capacity {w.Capacity}  running {(w.RunningTrials.Count == 0 ? "-" : string.Join(",", w.RunningTrials))}" +
+                    (w.Runtime.Length > 0 ? $"  ({w.Runtime})" : ""));
             return 0;
         }));
         return command;

@@ -14,4 +14,6 @@ public sealed class WorkerRecord
     [Id(6)] public List<WorkerAllocation> Allocations { get; set; } = [];
     /// <summary>Its agent is stopping: it gets no new attempts until it registers again.</summary>
     [Id(7)] public bool Draining { get; set; }
+    /// <summary>The versions it trains with (TorchSharp, libtorch, CUDA), as it registered them; empty from older agents.</summary>
+    [Id(8)] public string Runtime { get; set; } = "";
 }

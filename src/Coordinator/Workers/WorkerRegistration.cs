@@ -8,4 +8,5 @@ public sealed record WorkerRegistration(
     [property: Id(2)] IReadOnlyList<string> Devices,
     [property: Id(3)] string PeerEndpoint,
     [property: Id(4)] int Capacity,
-    [property: Id(5)] IReadOnlyList<WorkerAllocation> Running);
+    [property: Id(5)] IReadOnlyList<WorkerAllocation> Running,
+    [property: Id(6)] string Runtime = "");

@@ -40,6 +40,7 @@ public sealed class WorkerRegistryGrain(
         record ??= new WorkerRecord { WorkerId = registration.WorkerId, Registered = time.GetUtcNow() };
         record.Host = registration.Host;
         record.Devices = [.. registration.Devices];
+        record.Runtime = registration.Runtime;
         record.PeerEndpoint = registration.PeerEndpoint;
         record.Capacity = registration.Capacity;
         // An agent started again under the id takes work; one still stopping says so again after registering.
@@ -136,7 +137,7 @@ public sealed class WorkerRegistryGrain(
 
     public Task<IReadOnlyList<WorkerView>> List() => Task.FromResult<IReadOnlyList<WorkerView>>(
         [.. state.State.Workers.Values.Select(w => new WorkerView(w.WorkerId, w.Host, w.Devices, w.PeerEndpoint, w.Capacity,
-            [.. w.Allocations], w.Registered, liveness.LastHeartbeat(w.WorkerId) ?? default))]);
+            [.. w.Allocations], w.Registered, liveness.LastHeartbeat(w.WorkerId) ?? default, w.Runtime))]);
 
     public Task<IReadOnlyList<QueuedTrial>> Queue() => Task.FromResult<IReadOnlyList<QueuedTrial>>([.. state.State.Queue]);
 

@@ -10,4 +10,5 @@ public sealed record WorkerView(
     [property: Id(4)] int Capacity,
     [property: Id(5)] IReadOnlyList<WorkerAllocation> Allocations,
     [property: Id(6)] DateTimeOffset Registered,
-    [property: Id(7)] DateTimeOffset LastHeartbeat);
+    [property: Id(7)] DateTimeOffset LastHeartbeat,
+    [property: Id(8)] string Runtime = "");

@@ -28,6 +28,32 @@ public sealed class ApiValidationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Register_RuntimeOver256Characters_IsInvalidArgumentNamingIt()
+    {
+        var request = new RegisterWorkerRequest { WorkerId = "w1", Host = "h", PeerEndpoint = "127.0.0.1:29501", Capacity = 1, Runtime = new string('v', 257) };
+        request.Devices.Add("cpu");
+
+        var e = await Assert.ThrowsAsync<RpcException>(() => _coordinator.WorkerClient().RegisterAsync(request).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, e.StatusCode);
+        Assert.Equal("runtime: is 257 characters long; allowed: at most 256", e.Status.Detail);
+        Assert.Empty((await _coordinator.Client().ListWorkersAsync(new ListWorkersRequest())).Workers);
+    }
+
+    [Fact]
+    public async Task Register_WithRuntime_IsListedAsRegistered()
+    {
+        var request = new RegisterWorkerRequest { WorkerId = "w1", Host = "h", PeerEndpoint = "127.0.0.1:29501", Capacity = 1, Runtime = "TorchSharp 0.107.0.0, libtorch 2.10.0+cu130, CUDA runtime 13.0, driver 13.0" };
+        request.Devices.Add("cuda:0: NVIDIA H100 80GB HBM3, 81559 MiB, bfloat16 yes");
+
+        await _coordinator.WorkerClient().RegisterAsync(request);
+
+        var listed = Assert.Single((await _coordinator.Client().ListWorkersAsync(new ListWorkersRequest())).Workers);
+        Assert.Equal(request.Runtime, listed.Runtime);
+        Assert.Equal(request.Devices, listed.Devices);
+    }
+
+    [Fact]
     public async Task ReportEpoch_UnknownTrial_IsFailedPrecondition()
     {
         var e = await Assert.ThrowsAsync<RpcException>(() => _coordinator.WorkerClient().ReportEpochAsync(new EpochReport

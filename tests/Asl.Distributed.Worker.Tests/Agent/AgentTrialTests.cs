@@ -36,8 +36,9 @@ public sealed class AgentTrialTests : IDisposable
         var register = await Hang.Guard(hub.WaitForAsync<RegisterWorkerRequest>(), "the registration");
         Assert.Equal("worker-a", register.WorkerId);
         Assert.Equal(Dns.GetHostName(), register.Host);
-        // The device it trains on, resolved and named as the device inventory names it.
-        Assert.StartsWith($"cpu {Environment.ProcessorCount} cores", Assert.Single(register.Devices));
+        // The device it trains on, resolved and described as `asl-worker devices` describes it, and its versions.
+        Assert.Matches($@"^cpu: {Environment.ProcessorCount} cores, \d+ torch threads, bfloat16 (yes|no)$", Assert.Single(register.Devices));
+        Assert.Matches(@"^TorchSharp 0\.107\.\S+, libtorch 2\.\S+, no CUDA$", register.Runtime);
         Assert.Equal("127.0.0.1:29555", register.PeerEndpoint);
         Assert.Equal(2, register.Capacity);
         Assert.Empty(register.Running);

@@ -32,6 +32,7 @@ public sealed partial class WorkerAgent
                     Host = WorkerIdentity.MachineName,
                     PeerEndpoint = _options.PeerEndpoint,
                     Capacity = _options.Capacity,
+                    Runtime = _runtime,
                 };
                 request.Devices.Add(_device);
                 request.Running.AddRange(Running());

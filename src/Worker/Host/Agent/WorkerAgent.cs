@@ -22,6 +22,7 @@ public sealed partial class WorkerAgent : IDisposable
     private readonly ReconnectBackoff _backoff;
     private readonly EpochHold? _hold = EpochHold.FromEnvironment();
     private readonly string _device;
+    private readonly string _runtime;
     private readonly Lock _gate = new();
     private readonly Dictionary<AttemptKey, TrialAttemptRun> _attempts = [];
     private readonly Dictionary<AttemptKey, Task> _runs = [];
@@ -36,7 +37,7 @@ public sealed partial class WorkerAgent : IDisposable
         _time = time;
         _log = new AgentLog(loggers.CreateLogger("asl-worker.agent"));
         _outbox = new ReportOutbox(_log);
-        _device = AgentDevice.Describe(options.Device);
+        (_device, _runtime) = AgentDevice.Describe(options.Device);
         _runner = new AttemptRunner(output, loggers, time, _log, options.PeerEndpoint, options.Device);
         var ca = options.TlsCaPath is { } path ? PrivateCa.Load(path) : null;
         _links = [.. options.Coordinators.Select(address => new CoordinatorLink(address, options.Token, options.CallTimeout, ca))];

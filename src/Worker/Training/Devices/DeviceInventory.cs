@@ -14,9 +14,10 @@ namespace Asl.Distributed.Training.Devices;
 /// <param name="NativesSource">The folder libtorch was loaded from, or how the build brought it.</param>
 /// <param name="Cuda">The CUDA facts the device setting is resolved against.</param>
 /// <param name="CudnnAvailable">Whether cuDNN is usable.</param>
+/// <param name="CudaVersions">The CUDA runtime's and the driver's versions, where CUDA is loaded and they can be read.</param>
 /// <param name="Devices">The CPU first, then every CUDA device.</param>
 public sealed record DeviceInventory(string TorchSharpVersion, string LibTorchVersion, string NativesSource, CudaFacts Cuda, bool CudnnAvailable,
-    IReadOnlyList<DeviceDescription> Devices)
+    string? CudaVersions, IReadOnlyList<DeviceDescription> Devices)
 {
     /// <summary>Looks at the loaded libtorch and the CUDA devices (a bfloat16 product is tried on each).</summary>
     public static DeviceInventory Read()
@@ -32,19 +33,28 @@ public sealed record DeviceInventory(string TorchSharpVersion, string LibTorchVe
         }
         string source = TorchNatives.LoadedFrom is { } folder ? $"{TorchNatives.Variable}={folder}" : "the natives packaged with this build";
         return new DeviceInventory(typeof(torch).Assembly.GetName().Version?.ToString() ?? "unknown", torch.__version__, source, cuda,
-            cuda.NativesLoaded && torch.cuda.is_cudnn_available(), devices);
+            cuda.NativesLoaded && torch.cuda.is_cudnn_available(), cuda.NativesLoaded ? CudaRuntime.Versions() : null, devices);
     }
 
     /// <summary>The inventory as lines of text.</summary>
     public IEnumerable<string> Lines()
     {
         yield return $"TorchSharp {TorchSharpVersion}, libtorch {LibTorchVersion} ({NativesSource})";
-        yield return Cuda.NativesLoaded
-            ? string.Create(CultureInfo.InvariantCulture, $"CUDA: natives loaded, {Cuda.DeviceCount} device(s), cuDNN {(CudnnAvailable ? "available" : "not available")}")
-            : "CUDA: not available (the loaded libtorch has no CUDA support)";
+        yield return CudaLine;
         foreach (var device in Devices)
             yield return device.ToString();
     }
+
+    /// <summary>What CUDA offers, in one line.</summary>
+    public string CudaLine => Cuda.NativesLoaded
+        ? string.Create(CultureInfo.InvariantCulture, $"CUDA: natives loaded, {CudaVersions ?? "CUDA runtime version unknown"}, {Cuda.DeviceCount} device(s), cuDNN {(CudnnAvailable ? "available" : "not available")}")
+        : "CUDA: not available (the loaded libtorch has no CUDA support)";
+
+    /// <summary>
+    /// The versions in one line, as an agent registers them with the coordinator: "TorchSharp 0.107.0.0, libtorch
+    /// 2.10.0+cu130, CUDA runtime 13.0, driver 13.0" (or "no CUDA").
+    /// </summary>
+    public string Runtime => $"TorchSharp {TorchSharpVersion}, libtorch {LibTorchVersion}, {(Cuda.NativesLoaded ? CudaVersions ?? "CUDA version unknown" : "no CUDA")}";
 
     private static bool ComputesBFloat16(TrainingDevice device)
     {
