@@ -1,3 +1,4 @@
+using Asl.Distributed.Telemetry;
 using System.CommandLine;
 using System.Globalization;
 using Asl.Distributed.Contracts.V1;
@@ -65,6 +66,7 @@ internal static class LocalSweepCommand
         };
         try
         {
+            settings = settings with { Telemetry = OtelEnvironment.Read() };
             Directory.CreateDirectory(directory);
             var tokens = TokenFiles.Resolve(settings, _ => null);
             using var logging = new ConsoleLoggerProvider(new FixedOptions<ConsoleLoggerOptions>(new ConsoleLoggerOptions { LogToStandardErrorThreshold = LogLevel.Warning }));
@@ -84,6 +86,11 @@ internal static class LocalSweepCommand
             }
         }
         catch (TokenFileException e)
+        {
+            error.WriteLine($"asl: {e.Message}");
+            return 2;
+        }
+        catch (TelemetrySettingsException e)
         {
             error.WriteLine($"asl: {e.Message}");
             return 2;

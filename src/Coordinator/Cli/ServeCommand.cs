@@ -1,3 +1,4 @@
+using Asl.Distributed.Telemetry;
 using System.CommandLine;
 using System.Globalization;
 using System.Security.Cryptography;
@@ -93,6 +94,7 @@ internal static class ServeCommand
     {
         try
         {
+            settings = settings with { Telemetry = OtelEnvironment.Read() };
             Directory.CreateDirectory(settings.Directory);
             var tokens = TokenFiles.Resolve(settings, Environment.GetEnvironmentVariable);
             using var console = new ConsoleLoggerProvider(new FixedOptions<ConsoleLoggerOptions>(new ConsoleLoggerOptions { FormatterName = ConsoleFormatterNames.Simple }));
@@ -105,6 +107,11 @@ internal static class ServeCommand
             return 0;
         }
         catch (TokenFileException e)
+        {
+            error.WriteLine($"asl: {e.Message}");
+            return 2;
+        }
+        catch (TelemetrySettingsException e)
         {
             error.WriteLine($"asl: {e.Message}");
             return 2;

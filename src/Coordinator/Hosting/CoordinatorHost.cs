@@ -30,6 +30,11 @@ public static class CoordinatorHost
         // Polly: Orleans' placement runs through a resilience pipeline that logs two Information lines per grain
         // activation (every trial), which would drown the coordinator's own lines.
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning).AddFilter("Orleans", LogLevel.Warning).AddFilter("Polly", LogLevel.Warning);
+        // OpenTelemetry where OTEL_* asks for it: ended with the app (the container disposes what its factory made).
+        var telemetry = CoordinatorTelemetry.Start(settings.Telemetry, logging?.CreateLogger("asl.telemetry"));
+        builder.Services.AddSingleton(_ => telemetry);
+        if (telemetry.LoggerProvider is { } telemetryLogs)
+            builder.Logging.AddProvider(telemetryLogs);
 
         builder.WebHost.ConfigureKestrel(kestrel =>
         {

@@ -1,3 +1,4 @@
+using Asl.Distributed.Telemetry;
 namespace Asl.Distributed.Coordinator.Hosting;
 
 /// <summary>
@@ -32,6 +33,9 @@ public sealed record CoordinatorSettings
 
     /// <summary>Client token file (else ASL_CLIENT_TOKEN, else generated into the folder).</summary>
     public string? ClientTokenFile { get; init; }
+
+    /// <summary>What OpenTelemetry exports (from the OTEL_* environment at start; nothing by default).</summary>
+    public OtelEnvironment Telemetry { get; init; } = OtelEnvironment.Off;
 
     public string StorePath => Path.Combine(Directory, "coordinator.db");
 

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Asl.Distributed.Runs;
+using Asl.Distributed.Telemetry;
 using Asl.Distributed.Training.Devices;
 using Asl.Distributed.Worker;
 using Asl.Distributed.Worker.Launching;
@@ -29,8 +30,20 @@ catch (TorchNativesException e)
     Console.Error.WriteLine($"asl-worker: {e.Message}");
     return RunExitCodes.InvalidConfig;
 }
+OtelEnvironment otel;
+try
+{
+    otel = OtelEnvironment.Read();
+}
+catch (TelemetrySettingsException e)
+{
+    Console.Error.WriteLine($"asl-worker: {e.Message}");
+    return RunExitCodes.InvalidConfig;
+}
 LauncherWatch? launcher;
 using var loggers = LoggerFactory.Create(builder => builder.AddProvider(new TextWriterLoggerProvider(Console.Out, Console.Error, "asl-worker")));
+// Metrics, traces and logs through OpenTelemetry where OTEL_* asks for them; ended (last exports sent) at exit.
+using var telemetry = WorkerTelemetry.Start(args, otel, loggers.CreateLogger("asl-worker.telemetry"));
 try
 {
     // A launched rank stops the same way when its launcher is gone, so that no trainer outlives its owner.
@@ -42,4 +55,4 @@ catch (ArgumentException e)
     return RunExitCodes.InvalidConfig;
 }
 using (launcher)
-    return WorkerCommandLine.Run(args, Console.Out, Console.Error, cancel.Token);
+    return WorkerCommandLine.Run(args, Console.Out, Console.Error, cancel.Token, telemetry.LoggerProvider);

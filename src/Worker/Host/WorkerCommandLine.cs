@@ -19,10 +19,11 @@ public static class WorkerCommandLine
     /// <summary>Exit code of a data-parallel rank that lost a peer.</summary>
     public const int LostPeerExitCode = RunExitCodes.PeerLost;
 
-    public static int Run(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken) =>
-        Run(args, output, error, TimeProvider.System, cancellationToken);
+    public static int Run(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken, ILoggerProvider? telemetryLogs = null) =>
+        Run(args, output, error, TimeProvider.System, cancellationToken, telemetryLogs);
 
-    public static int Run(string[] args, TextWriter output, TextWriter error, TimeProvider time, CancellationToken cancellationToken)
+    /// <summary>Runs the command line; <paramref name="telemetryLogs"/>, where given, also gets every log line (the OpenTelemetry pipeline's).</summary>
+    public static int Run(string[] args, TextWriter output, TextWriter error, TimeProvider time, CancellationToken cancellationToken, ILoggerProvider? telemetryLogs = null)
     {
         var logLevel = new Option<LogLevel>("--log-level")
         {
@@ -40,12 +41,10 @@ public static class WorkerCommandLine
         root.Add(ConfigCommand.Create(output, Refuse));
         root.Add(DevicesCommand.Create(output));
         root.Add(CheckCommand.Create(output, error));
-        root.Add(JoinCommand.Create(logLevel, output, error, time, cancellationToken));
+        root.Add(JoinCommand.Create(logLevel, output, error, time, cancellationToken, telemetryLogs));
         train.Command.SetAction(result =>
         {
-            using var loggers = LoggerFactory.Create(builder => builder
-                .AddProvider(new TextWriterLoggerProvider(output, error, "asl-worker"))
-                .SetMinimumLevel(result.GetValue(logLevel)));
+            using var loggers = WorkerLoggers.Create(output, error, result.GetValue(logLevel), telemetryLogs);
             TrainArguments arguments;
             try
             {

@@ -77,6 +77,8 @@ internal sealed class AttemptRunner(TextWriter output, ILoggerFactory loggers, T
                 Time = time,
                 Observers = root ? [new ConsoleProgressObserver(output), observer] : [observer],
                 Control = attempt.Control,
+                SweepId = assignment.SweepId,
+                TrialId = assignment.TrialId,
             };
             using var run = TrainingRun.Create(config, services, ct);
             var summary = run.Trainer.Run(resume, ct);

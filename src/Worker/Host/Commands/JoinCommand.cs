@@ -28,7 +28,8 @@ internal static class JoinCommand
         "trainer with the agent, since it runs in the agent's process. Exit codes: 130 stopped by SIGTERM or Ctrl-C; 2 bad " +
         "options, no worker token, or the coordinator refused the token or worker id; 1 an unexpected error.";
 
-    public static Command Create(Option<LogLevel> logLevel, TextWriter output, TextWriter error, TimeProvider time, CancellationToken cancellationToken)
+    public static Command Create(Option<LogLevel> logLevel, TextWriter output, TextWriter error, TimeProvider time, CancellationToken cancellationToken,
+        ILoggerProvider? telemetryLogs = null)
     {
         var coordinator = new Option<string[]>("--coordinator")
         {
@@ -128,9 +129,7 @@ internal static class JoinCommand
                 Capacity = result.GetValue(capacity),
                 TlsCaPath = result.GetValue(tlsCa),
             };
-            using var loggers = LoggerFactory.Create(builder => builder
-                .AddProvider(new TextWriterLoggerProvider(output, error, "asl-worker"))
-                .SetMinimumLevel(result.GetValue(logLevel)));
+            using var loggers = WorkerLoggers.Create(output, error, result.GetValue(logLevel), telemetryLogs);
             WorkerAgent agent;
             try
             {

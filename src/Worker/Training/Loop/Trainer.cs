@@ -6,6 +6,7 @@ using Asl.Distributed.Training.Data;
 using Asl.Distributed.Training.DataParallel;
 using Asl.Distributed.Training.Devices;
 using Asl.Distributed.Training.Events;
+using Asl.Distributed.Training.Telemetry;
 using Asl.Distributed.Training.Images;
 using Asl.Distributed.Training.Loading;
 using Asl.Distributed.Training.Metrics;
@@ -33,6 +34,7 @@ public sealed class Trainer
     private readonly ProcessGroup _group;
     private readonly RunFiles _files;
     private readonly TrainerLog _log;
+    private readonly TrainingMetrics _metrics;
 
     /// <summary>
     /// Prepares a run. <paramref name="createModel"/> builds a fresh model (pretrained weights applied); it is called
@@ -47,6 +49,7 @@ public sealed class Trainer
         _group = _services.Group ?? ProcessGroup.Single();
         _files = new RunFiles(config.Output.Dir);
         _log = new TrainerLog(_services.Logger);
+        _metrics = new TrainingMetrics(_services.SweepId, _services.TrialId, _group.Rank);
     }
 
     /// <summary>
@@ -58,7 +61,7 @@ public sealed class Trainer
     /// </summary>
     public TrainingSummary Run(bool resume, CancellationToken cancellationToken = default)
     {
-        var observers = _group.IsRoot ? [new MetricsFileObserver(_files), .. _services.Observers] : _services.Observers;
+        var observers = _group.IsRoot ? [new MetricsFileObserver(_files), new TrainingMetricsObserver(_metrics), .. _services.Observers] : _services.Observers;
         var events = new RunEvents(observers, _services.Control);
         var position = new RunPosition();
         string? lastCheckpoint = resume && File.Exists(_files.LastCheckpoint) ? _files.LastCheckpoint : null;
@@ -109,8 +112,8 @@ public sealed class Trainer
         events.Publish(new RunStarted(resolved, _group.Rank, _group.WorldSize,
             state.Epoch > 0 ? new ResumePoint(state.Epoch, state.Step, _files.LastCheckpoint) : null, _data.ClassNames,
             _data.Train.BatchesPerEpoch, epochs, _files.Folder));
-        var step = new TrainingStep(models, schedule, _group, _config.Run.NanPolicy, _services.Time);
-        var epochTraining = new TrainingEpoch(step, train, schedule, events, _services.Time);
+        var step = new TrainingStep(models, schedule, _group, _config.Run.NanPolicy, _services.Time, _metrics);
+        var epochTraining = new TrainingEpoch(step, train, schedule, events, _services.Time, _metrics);
         var validation = new EpochValidation(models, validator, validationBatches, _group, _config.Run.NanPolicy);
         var checkpoints = new RunCheckpoints(_files, events);
         string? stopReason = null;

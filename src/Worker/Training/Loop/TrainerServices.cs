@@ -25,4 +25,10 @@ public sealed record TrainerServices
     public IReadOnlyList<IRunObserver> Observers { get; init; } = [];
 
     public RunControl Control { get; init; } = new();
+
+    /// <summary>The sweep this run is a trial of, for the telemetry's attributes; null outside a sweep.</summary>
+    public string? SweepId { get; init; }
+
+    /// <summary>The trial this run is, for the telemetry's attributes; null outside a sweep.</summary>
+    public string? TrialId { get; init; }
 }

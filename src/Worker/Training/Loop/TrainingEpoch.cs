@@ -1,5 +1,6 @@
 using Asl.Distributed.Runs;
 using Asl.Distributed.Training.Events;
+using Asl.Distributed.Training.Telemetry;
 using static TorchSharp.torch;
 
 namespace Asl.Distributed.Training.Loop;
@@ -9,7 +10,8 @@ namespace Asl.Distributed.Training.Loop;
 /// the time spent waiting for data apart from the time spent computing, and reports progress through the run's
 /// events (rate-limited by <see cref="ProgressThrottle"/>).
 /// </summary>
-internal sealed class TrainingEpoch(TrainingStep trainingStep, IEpochBatches batches, StepSchedule schedule, RunEvents events, TimeProvider time)
+internal sealed class TrainingEpoch(TrainingStep trainingStep, IEpochBatches batches, StepSchedule schedule, RunEvents events, TimeProvider time,
+    TrainingMetrics metrics)
 {
     public EpochTraining Run(int epoch, int epochs, long firstStep, long skippedBefore, RunPosition position, CancellationToken cancellationToken)
     {
@@ -30,8 +32,10 @@ internal sealed class TrainingEpoch(TrainingStep trainingStep, IEpochBatches bat
             position.Batch = batch + 1;
             if (!source.MoveNext())
                 break;
-            dataWait += time.GetElapsedTime(waiting);
+            var waited = time.GetElapsedTime(waiting);
+            dataWait += waited;
             batch++;
+            long stepStarted = time.GetTimestamp();
             var (x, y) = source.Current;
             using (var scope = NewDisposeScope())
             using (x)
@@ -50,6 +54,7 @@ internal sealed class TrainingEpoch(TrainingStep trainingStep, IEpochBatches bat
                     skipped++;
                 }
             }
+            metrics.Step(time.GetElapsedTime(stepStarted), waited);
             if (throttle.ShouldReport(batch))
             {
                 var elapsed = time.GetElapsedTime(started);

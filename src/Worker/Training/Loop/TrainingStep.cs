@@ -1,6 +1,7 @@
 using Asl.Distributed.Configuration.Training;
 using Asl.Distributed.Training.Collectives;
 using Asl.Distributed.Training.Losses;
+using Asl.Distributed.Training.Telemetry;
 using static TorchSharp.torch;
 
 namespace Asl.Distributed.Training.Loop;
@@ -17,7 +18,8 @@ namespace Asl.Distributed.Training.Loop;
 /// how the scaler finds its level, so it is no failure under either NaN policy. It is counted as a skipped step.
 /// The scaler checks the all-reduced gradients, which are the same on every rank, so all ranks skip alike.
 /// </remarks>
-internal sealed class TrainingStep(TrainingModels models, StepSchedule schedule, ProcessGroup group, NanPolicy nanPolicy, TimeProvider time)
+internal sealed class TrainingStep(TrainingModels models, StepSchedule schedule, ProcessGroup group, NanPolicy nanPolicy, TimeProvider time,
+    TrainingMetrics? metrics = null)
 {
     /// <summary>
     /// Runs step <paramref name="step"/> on one batch of epoch <paramref name="epoch"/>; returns the global batch's
@@ -27,6 +29,8 @@ internal sealed class TrainingStep(TrainingModels models, StepSchedule schedule,
     {
         var (model, lowPrecision, loss, optimizer) = (models.Model, models.LowPrecision, models.Loss, models.Optimizer);
         schedule.Apply(optimizer, step);
+        // Before forward: with the overlap, buckets go on the ring during backward.
+        var (reduceTime, reducedBytes) = (group.AllReduceTime, group.AllReducedBytes);
         lowPrecision?.PushWeights();
         models.Overlap?.BeginStep(cancellationToken);
         // The loss casts half-precision logits up: it is always computed in float32.
@@ -47,6 +51,7 @@ internal sealed class TrainingStep(TrainingModels models, StepSchedule schedule,
         {
             long started = time.GetTimestamp();
             (models.Overlap?.FinishAsync() ?? buckets.AllReduceAsync(group, models.AverageGradients, cancellationToken)).GetAwaiter().GetResult();
+            metrics?.AllReduce(group.AllReduceTime - reduceTime, group.AllReducedBytes - reducedBytes, group.WorldSize);
             var local = new double[2 + (models.Adaptive is null ? 0 : AdaptiveAsymmetry.GapSumCount)];
             (local[0], local[1]) = (lossValue, imageCount);
             if (models.Adaptive is not null)
