@@ -1,4 +1,5 @@
 using System.Net;
+using Asl.Distributed.Coordinator.Telemetry;
 using Asl.Distributed.Coordinator.Api;
 using Asl.Distributed.Coordinator.Storage;
 using Asl.Distributed.Coordinator.Sweeps;
@@ -52,6 +53,7 @@ public static class CoordinatorHost
         builder.Services.AddSingleton(tokens);
         builder.Services.AddSingleton<WorkerOrders>();
         builder.Services.AddSingleton<WorkerLiveness>();
+        builder.Services.AddSingleton<CoordinatorMetrics>();
         builder.Services.AddSingleton<ISweepEventLog, JournalSweepEventLog>();
         builder.Services.AddSingleton<ISweepPlanner, SpecSweepPlanner>();
         builder.Services.Configure<RegistryOptions>(o =>

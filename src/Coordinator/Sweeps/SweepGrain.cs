@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Asl.Distributed.Contracts;
 using Asl.Distributed.Contracts.V1;
+using Asl.Distributed.Coordinator.Telemetry;
 using Asl.Distributed.Coordinator.Trials;
 using Asl.Distributed.Runs;
 using EpochMetrics = Asl.Distributed.Runs.EpochMetrics;
@@ -21,6 +22,7 @@ public sealed class SweepGrain(
     ISweepEventLog events,
     IOptions<SweepOptions> options,
     TimeProvider time,
+    CoordinatorMetrics metrics,
     ILogger<SweepGrain> logger) : Grain, ISweepGrain
 {
     private readonly SweepLog _log = new(logger);
@@ -29,6 +31,20 @@ public sealed class SweepGrain(
     private SweepRecord Record => state.State;
     private string SweepId => this.GetPrimaryKeyString();
     private ISweepPlan Plan => _plan ??= planner.Parse(Record.SpecYaml);
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (Record.Trials.Count > 0)
+            metrics.SweepTrials(SweepId, Record.Trials.Select(t => t.Status));
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Writes the record, then reports its trials' states to the metrics.</summary>
+    private async Task Store()
+    {
+        await state.WriteStateAsync();
+        metrics.SweepTrials(SweepId, Record.Trials.Select(t => t.Status));
+    }
 
     public async Task<SubmitOutcome> Submit(string specYaml)
     {
@@ -46,7 +62,7 @@ public sealed class SweepGrain(
         Record.Created = time.GetUtcNow();
         Record.TrialCount = plan.TrialCount;
         Record.Maximize = plan.Maximize;
-        await state.WriteStateAsync();
+        await Store();
         _log.Submitted(SweepId, plan.TrialCount);
         await PlanMore();
         return new SubmitOutcome(false, Record.TrialCount);
@@ -77,7 +93,7 @@ public sealed class SweepGrain(
             return 0;
         Record.Status = SweepStatus.Cancelled;
         Record.Ended = time.GetUtcNow();
-        await state.WriteStateAsync();
+        await Store();
         var open = Record.Trials.Where(t => !t.Status.HasEnded()).ToList();
         foreach (var entry in open)
             GrainFactory.GetGrain<ITrialGrain>(entry.TrialId).Cancel("the sweep was cancelled").Ignore();
@@ -112,7 +128,7 @@ public sealed class SweepGrain(
         if (!double.IsNaN(value) && (double.IsNaN(entry.BestMetric) || Better(value, entry.BestMetric)))
             entry.BestMetric = value;
         Record.TotalEpochs++;
-        await state.WriteStateAsync();
+        await Store();
         await events.Append(SweepId, new SweepEvent { TrialId = entry.TrialId, Epoch = metrics.ToMessage(), Time = Now() });
         return decision;
     }
@@ -124,7 +140,7 @@ public sealed class SweepGrain(
             return;
         bool endedNow = !entry.Status.HasEnded() && change.Status.HasEnded();
         entry.Status = change.Status;
-        await state.WriteStateAsync();
+        await Store();
         await events.Append(SweepId, new SweepEvent
         {
             TrialId = change.TrialId,
@@ -156,14 +172,14 @@ public sealed class SweepGrain(
         {
             Record.Status = SweepStatus.Finished;
             Record.Ended = time.GetUtcNow();
-            await state.WriteStateAsync();
+            await Store();
             await AppendEnded();
             _log.Finished(SweepId, Record.TotalEpochs);
             return;
         }
         if (created.Count == 0)
             return;
-        await state.WriteStateAsync();
+        await Store();
         // One after another, so the registry queues them in index order. Safe to await: a trial being created has
         // no call to this sweep in flight (it has never run), so no cycle can form.
         foreach (var entry in created)

@@ -1,3 +1,4 @@
+using Asl.Distributed.Coordinator.Telemetry;
 using Asl.Distributed.Coordinator.Trials;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -15,6 +16,7 @@ public sealed class WorkerRegistryGrain(
     WorkerLiveness liveness,
     IOptions<RegistryOptions> options,
     TimeProvider time,
+    CoordinatorMetrics metrics,
     ILogger<WorkerRegistryGrain> logger) : Grain, IWorkerRegistryGrain
 {
     private readonly RegistryOptions _options = options.Value;
@@ -24,6 +26,7 @@ public sealed class WorkerRegistryGrain(
     {
         // Deadlines are re-armed from now: a worker that died while the coordinator was down misses this one too.
         liveness.Reset(state.State.Workers.Keys);
+        metrics.Registry(state.State.Workers.Count, state.State.Queue.Count);
         var period = _options.HeartbeatTimeout / 4;
         // Kept alive by its timer: no heartbeat calls this grain, and the silent workers must still be dropped when
         // nothing else happens for a long time.
@@ -122,7 +125,7 @@ public sealed class WorkerRegistryGrain(
         if (!arrival.ContainsKey(trial.SweepId))
             arrival[trial.SweepId] = arrival.Count;
         int at = queue.FindIndex(q => (arrival[q.SweepId], q.Index).CompareTo((arrival[trial.SweepId], trial.Index)) > 0);
-        queue.Insert(at < 0 ? queue.Count : at, trial);
+        queue.Insert(at < 0 ? queue.Count : at, trial with { Queued = time.GetUtcNow() });
         return true;
     }
 
@@ -155,7 +158,10 @@ public sealed class WorkerRegistryGrain(
         if (gangs.Count == 0)
         {
             if (changed)
+            {
                 await state.WriteStateAsync();
+                metrics.Registry(state.State.Workers.Count, state.State.Queue.Count);
+            }
             return;
         }
         var started = new List<(QueuedTrial Trial, List<GangMember> Gang)>();
@@ -173,8 +179,13 @@ public sealed class WorkerRegistryGrain(
             started.Add((trial, members));
         }
         await state.WriteStateAsync();
+        metrics.Registry(state.State.Workers.Count, state.State.Queue.Count);
+        var now = time.GetUtcNow();
         foreach (var (trial, gang) in started)
         {
+            // A trial queued before its time was stored (an older store) has none: its wait is not known.
+            if (trial.Queued != default)
+                metrics.GangAllocated(trial.SweepId, now - trial.Queued);
             _log.Allocated(trial.TrialId, trial.Attempt, string.Join(",", gang.Select(m => m.WorkerId)));
             _ = GrainFactory.GetGrain<ITrialGrain>(trial.TrialId).OnGangAllocated(trial.Attempt, gang);
         }
@@ -195,6 +206,8 @@ public sealed class WorkerRegistryGrain(
             liveness.Forget(id);
         }
         await state.WriteStateAsync();
+        metrics.WorkersDropped(silent.Count);
+        metrics.Registry(state.State.Workers.Count, state.State.Queue.Count);
         foreach (var id in silent)
         {
             _log.Dropped(id, _options.HeartbeatTimeout.TotalSeconds);

@@ -41,6 +41,9 @@ internal sealed class TestCoordinator : IAsyncDisposable
     /// <summary>The running silo's grains, to look at stored state the API does not show (ASHA's rung records).</summary>
     public IGrainFactory Grains => _app?.Services.GetRequiredService<IGrainFactory>() ?? throw new InvalidOperationException("the coordinator is not running");
 
+    /// <summary>The running host's instruments (a listener tells them from other coordinators' by the meter's scope).</summary>
+    public Coordinator.Telemetry.CoordinatorMetrics Metrics => _app?.Services.GetRequiredService<Coordinator.Telemetry.CoordinatorMetrics>() ?? throw new InvalidOperationException("the coordinator is not running");
+
     /// <summary>Starts a coordinator on a new temp folder; <paramref name="logging"/> receives its log (none when null).</summary>
     public static async Task<TestCoordinator> Start(TimeSpan? heartbeatTimeout = null, ILoggerProvider? logging = null)
     {

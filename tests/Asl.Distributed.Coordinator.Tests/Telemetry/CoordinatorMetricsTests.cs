@@ -1,0 +1,129 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using Asl.Distributed.Contracts.V1;
+using Asl.Distributed.Coordinator.Telemetry;
+using Asl.Distributed.Coordinator.Tests.Api;
+using Asl.Distributed.Telemetry;
+using Grpc.Core;
+
+namespace Asl.Distributed.Coordinator.Tests.Telemetry;
+
+/// <summary>
+/// The coordinator's instruments through a real sweep on the real API, caught by a <see cref="MeterListener"/> (the
+/// API the OpenTelemetry SDK listens through) on this coordinator's meter alone: after a worker is dropped for silence
+/// and a three-trial grid has run on the other, they say what the registry and the sweep stored.
+/// </summary>
+public sealed class CoordinatorMetricsTests
+{
+    [Fact]
+    public async Task Metrics_AfterADroppedWorkerAndAFinishedSweep_MatchWhatWasStored()
+    {
+        await using var coordinator = await TestCoordinator.Start(heartbeatTimeout: TimeSpan.FromSeconds(2));
+        var measurements = new ConcurrentQueue<(string Instrument, double Value, Dictionary<string, object?> Tags)>();
+        using var listener = new MeterListener();
+        var metrics = coordinator.Metrics;
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (ReferenceEquals(instrument.Meter.Scope, metrics))
+                l.EnableMeasurementEvents(instrument);
+        };
+        void Record(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            var map = new Dictionary<string, object?>();
+            foreach (var tag in tags)
+                map[tag.Key] = tag.Value;
+            measurements.Enqueue((instrument.Name, value, map));
+        }
+        listener.SetMeasurementEventCallback<double>((i, v, t, _) => Record(i, v, t));
+        listener.SetMeasurementEventCallback<long>((i, v, t, _) => Record(i, v, t));
+        listener.SetMeasurementEventCallback<int>((i, v, t, _) => Record(i, v, t));
+        listener.Start();
+
+        var client = coordinator.WorkerClient();
+        await using var worker = new SimulatedWorker(client, "w1", 29501);
+        await worker.Join();
+        worker.StartHeartbeats(TimeSpan.FromMilliseconds(200));
+        await using var quiet = new SimulatedWorker(client, "quiet", 29502);
+        await quiet.Register();
+        using (var orders = client.Assignments(new AssignmentsRequest { WorkerId = "quiet" }))
+        {
+            // Dropping a worker closes its order stream: the event to wait on.
+            Assert.False(await orders.ResponseStream.MoveNext(CancellationToken.None));
+        }
+
+        await coordinator.Client().SubmitSweepAsync(new SubmitSweepRequest { SpecYaml = Specs.Grid("grid", 1, values: [1, 2, 3]) });
+        for (int i = 0; i < 3; i++)
+        {
+            var start = await worker.NextStart();
+            Assert.True((await worker.Report(start, 1, 50 + i)).Proceed);
+            await worker.Complete(start);
+        }
+        using (var guard = new CancellationTokenSource(TimeSpan.FromMinutes(3)))
+        {
+            var watch = coordinator.Client().WatchSweep(new WatchSweepRequest { SweepId = "grid" }, cancellationToken: guard.Token);
+            await foreach (var _ in watch.ResponseStream.ReadAllAsync(guard.Token))
+            {
+            }
+        }
+
+        measurements.Clear();
+        listener.RecordObservableInstruments();
+
+        double Gauge(string name, params (string Key, object Value)[] tags) => Assert.Single(measurements,
+            m => m.Instrument == name && tags.All(t => Equals(m.Tags.GetValueOrDefault(t.Key), t.Value))).Value;
+        Assert.Equal(1, Gauge(CoordinatorMetrics.WorkersRegistered.Name));
+        Assert.Equal(0, Gauge(CoordinatorMetrics.QueueLength.Name));
+        Assert.Equal(3, Gauge(CoordinatorMetrics.Trials.Name, (TelemetryNames.SweepId, "grid"), (TelemetryNames.TrialState, "completed")));
+        foreach (string state in new[] { "pending", "scheduled", "running", "stopped", "failed", "cancelled" })
+            Assert.Equal(0, Gauge(CoordinatorMetrics.Trials.Name, (TelemetryNames.SweepId, "grid"), (TelemetryNames.TrialState, state)));
+    }
+
+    [Fact]
+    public async Task Metrics_GangWaitsAndMissedHeartbeats_AreRecordedAsTheyHappen()
+    {
+        await using var coordinator = await TestCoordinator.Start(heartbeatTimeout: TimeSpan.FromSeconds(2));
+        var waits = new ConcurrentQueue<(double Seconds, object? Sweep)>();
+        long missed = 0;
+        using var listener = new MeterListener();
+        var metrics = coordinator.Metrics;
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (ReferenceEquals(instrument.Meter.Scope, metrics))
+                l.EnableMeasurementEvents(instrument);
+        };
+        listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) =>
+        {
+            if (instrument.Name == CoordinatorMetrics.GangWait.Name)
+                waits.Enqueue((value, tags.ToArray().FirstOrDefault(t => t.Key == TelemetryNames.SweepId).Value));
+        });
+        listener.SetMeasurementEventCallback<long>((instrument, value, _, _) =>
+        {
+            if (instrument.Name == CoordinatorMetrics.HeartbeatsMissed.Name)
+                Interlocked.Add(ref missed, value);
+        });
+        listener.Start();
+
+        var client = coordinator.WorkerClient();
+        await using var quiet = new SimulatedWorker(client, "quiet", 29502);
+        await quiet.Register();
+        using (var orders = client.Assignments(new AssignmentsRequest { WorkerId = "quiet" }))
+            Assert.False(await orders.ResponseStream.MoveNext(CancellationToken.None));
+        Assert.Equal(1, Interlocked.Read(ref missed));
+
+        await using var worker = new SimulatedWorker(client, "w1", 29501);
+        await worker.Join();
+        worker.StartHeartbeats(TimeSpan.FromMilliseconds(200));
+        await coordinator.Client().SubmitSweepAsync(new SubmitSweepRequest { SpecYaml = Specs.Grid("waits", 1, values: [1, 2]) });
+        for (int i = 0; i < 2; i++)
+        {
+            var start = await worker.NextStart();
+            await worker.Report(start, 1, 50);
+            await worker.Complete(start);
+        }
+
+        // Each attempt's gang is recorded before the worker is told: two waits, of this sweep.
+        Assert.Equal(2, waits.Count);
+        Assert.All(waits, w => Assert.Equal("waits", w.Sweep));
+        Assert.All(waits, w => Assert.True(w.Seconds >= 0));
+    }
+}
