@@ -54,6 +54,7 @@ public static class CoordinatorHost
         builder.Services.AddSingleton<WorkerOrders>();
         builder.Services.AddSingleton<WorkerLiveness>();
         builder.Services.AddSingleton<CoordinatorMetrics>();
+        builder.Services.AddSingleton<SweepTraces>();
         builder.Services.AddSingleton<ISweepEventLog, JournalSweepEventLog>();
         builder.Services.AddSingleton<ISweepPlanner, SpecSweepPlanner>();
         builder.Services.Configure<RegistryOptions>(o =>

@@ -23,6 +23,7 @@ public sealed class SweepGrain(
     IOptions<SweepOptions> options,
     TimeProvider time,
     CoordinatorMetrics metrics,
+    SweepTraces traces,
     ILogger<SweepGrain> logger) : Grain, ISweepGrain
 {
     private readonly SweepLog _log = new(logger);
@@ -62,6 +63,7 @@ public sealed class SweepGrain(
         Record.Created = time.GetUtcNow();
         Record.TrialCount = plan.TrialCount;
         Record.Maximize = plan.Maximize;
+        Record.TraceContext = traces.SweepStarted(SweepId, plan.TrialCount);
         await Store();
         _log.Submitted(SweepId, plan.TrialCount);
         await PlanMore();
@@ -191,12 +193,13 @@ public sealed class SweepGrain(
         string outputDir = Path.Combine(options.Value.TrialsDirectory, SweepId, trialId);
         var trial = Plan.Trial(index, outputDir);
         return new TrialDefinition(SweepId, index, trial.ConfigYaml, trial.Settings, trial.Seed, trial.IsBaseline,
-            Plan.WorkersPerTrial, Plan.MaxFailuresPerTrial, outputDir);
+            Plan.WorkersPerTrial, Plan.MaxFailuresPerTrial, outputDir, Record.TraceContext);
     }
 
     private Task AppendEnded()
     {
         var best = Best();
+        traces.SweepEnded(SweepId, Record.Status.ToString().ToLowerInvariant());
         return events.Append(SweepId, new SweepEvent
         {
             Time = Now(),

@@ -17,4 +17,6 @@ public sealed class SweepRecord
     [Id(7)] public long TotalEpochs { get; set; }
     /// <summary>The spec's metric mode (true: larger is better), kept so that readers need not parse the spec.</summary>
     [Id(8)] public bool Maximize { get; set; }
+    /// <summary>The W3C trace context of the sweep's span (empty when no traces are exported).</summary>
+    [Id(9)] public string TraceContext { get; set; } = "";
 }

@@ -18,4 +18,6 @@ public sealed class AttemptRecord
     [Id(9)] public int ResumedFromEpoch { get; set; }
     /// <summary>Ended because a rank lost its peer; the peer's own report (or its lost heartbeats) says whether it failed.</summary>
     [Id(10)] public bool LostPeer { get; set; }
+    /// <summary>The W3C trace context of the attempt's span, sent to its ranks (empty when no traces are exported).</summary>
+    [Id(11)] public string TraceContext { get; set; } = "";
 }

@@ -14,4 +14,5 @@ public sealed record TrialDefinition(
     [property: Id(5)] bool IsBaseline,
     [property: Id(6)] int Workers,
     [property: Id(7)] int MaxFailures,
-    [property: Id(8)] string OutputDir);
+    [property: Id(8)] string OutputDir,
+    [property: Id(9)] string SweepTraceContext = "");

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Asl.Distributed.Contracts.V1;
 using Asl.Distributed.Coordinator.Sweeps;
+using Asl.Distributed.Coordinator.Telemetry;
 using Asl.Distributed.Coordinator.Workers;
 using Asl.Distributed.Runs;
 using Microsoft.Extensions.Logging;
@@ -15,6 +16,7 @@ public sealed class TrialGrain(
     [PersistentState("trial")] IPersistentState<TrialRecord> state,
     WorkerOrders orders,
     TimeProvider time,
+    SweepTraces traces,
     ILogger<TrialGrain> logger) : Grain, ITrialGrain
 {
     private readonly TrialLog _log = new(logger);
@@ -35,6 +37,7 @@ public sealed class TrialGrain(
         }
         Record.Definition = definition;
         Record.Status = TrialStatus.Pending;
+        Record.TraceContext = traces.TrialStarted(TrialId, definition.SweepId, definition.SweepTraceContext, definition.Index, definition.Seed, definition.Settings);
         await state.WriteStateAsync();
         await Registry.Enqueue(new QueuedTrial(TrialId, definition.SweepId, definition.Workers, 1, definition.Index));
     }
@@ -129,6 +132,7 @@ public sealed class TrialGrain(
             Record.Status = TrialStatus.Cancelled;
             Record.EndReason = reason;
             await state.WriteStateAsync();
+            traces.TrialEnded(TrialId, "cancelled", failed: false);
             await Registry.Release(TrialId, Record.Attempts.Count + 1);
             await Sweep.OnTrialChanged(Change(Record.Attempts.Count, reason));
         }
@@ -153,6 +157,7 @@ public sealed class TrialGrain(
             ResumedFrom = Record.Checkpoint,
             ResumedFromEpoch = Record.CheckpointEpoch,
         };
+        record.TraceContext = traces.AttemptStarted(TrialId, attempt, Record.TraceContext, record.WorkerIds);
         Record.Attempts.Add(record);
         Record.Status = TrialStatus.Scheduled;
         await state.WriteStateAsync();
@@ -201,6 +206,7 @@ public sealed class TrialGrain(
         Record.Status = TrialStatus.Failed;
         Record.EndReason = why;
         await state.WriteStateAsync();
+        traces.TrialEnded(TrialId, "failed", failed: true);
         await Registry.Release(TrialId, Record.Attempts.Count + 1);
         await Sweep.OnTrialChanged(Change(Record.Attempts.Count, why));
     }
@@ -235,6 +241,9 @@ public sealed class TrialGrain(
                 : reason;
         await state.WriteStateAsync();
         _log.AttemptEnded(TrialId, current.Number, next, reason);
+        traces.AttemptEnded(TrialId, current.Number, reason, countsAsFailure);
+        if (next.HasEnded())
+            traces.TrialEnded(TrialId, next.ToString().ToLowerInvariant(), failed: next == TrialStatus.Failed);
 
         var stop = new WorkerOrder { Stop = new StopTrial { TrialId = TrialId, Attempt = current.Number, Reason = reason.Length > 0 ? reason : next.ToString() } };
         foreach (var worker in current.WorkerIds)
@@ -273,6 +282,7 @@ public sealed class TrialGrain(
             JobSecret = attempt.JobSecret,
             ResumeCheckpoint = attempt.ResumedFrom,
             OutputDir = Definition.OutputDir,
+            Traceparent = attempt.TraceContext,
         };
         assignment.PeerEndpoints.AddRange(attempt.PeerEndpoints);
         return new WorkerOrder { Start = assignment };

@@ -14,4 +14,6 @@ public sealed class TrialRecord
     [Id(5)] public List<AttemptRecord> Attempts { get; set; } = [];
     [Id(6)] public int Failures { get; set; }
     [Id(7)] public string EndReason { get; set; } = "";
+    /// <summary>The W3C trace context of the trial's span (empty when no traces are exported).</summary>
+    [Id(8)] public string TraceContext { get; set; } = "";
 }

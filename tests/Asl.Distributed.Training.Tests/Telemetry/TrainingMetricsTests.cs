@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Asl.Distributed.Configuration.Training;
 using Asl.Distributed.Runs;
@@ -13,7 +14,8 @@ using static TorchSharp.torch;
 namespace Asl.Distributed.Training.Tests.Telemetry;
 
 /// <summary>
-/// What the trainer records under <see cref="TelemetryNames.TrainingMeter"/>, caught by a <see cref="MeterListener"/>
+/// What the trainer records under <see cref="TelemetryNames.TrainingMeter"/> and traces under
+/// <see cref="TelemetryNames.ActivitySource"/>, caught by a <see cref="MeterListener"/>
 /// (the API the OpenTelemetry SDK listens through) during a real two-rank run over an in-process ring, against what
 /// the run itself says: one step measurement per step and rank, the all-reduced bytes as the closed form (gradient
 /// floats × 4 × steps), and rank 0's epoch gauges equal to the epochs of its summary.
@@ -80,7 +82,39 @@ public sealed class TrainingMetricsTests : IDisposable
         Assert.DoesNotContain(measurements, m => m.Instrument == TelemetryNames.TrainLoss.Name && Equals(m.Tags[TelemetryNames.Rank], 1));
     }
 
-    private TrainingSummary[] RunTwoRanks()
+    [Fact]
+    public void Run_TwoRanksUnderARankSpan_EpochSpansAreItsChildrenAndTheFirstStepsAllReduceIsTraced()
+    {
+        var ended = new ConcurrentQueue<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == TelemetryNames.ActivitySource,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = ended.Enqueue,
+        };
+        ActivitySource.AddActivityListener(listener);
+        using var source = new ActivitySource(TelemetryNames.ActivitySource);
+        var parents = new Activity?[2];
+
+        var summaries = RunTwoRanks(rank => parents[rank] = source.StartActivity("test.rank"));
+
+        foreach (int rank in new[] { 0, 1 })
+        {
+            var parent = parents[rank]!;
+            var epochs = ended.Where(a => a.OperationName == "asl.epoch" && a.ParentSpanId == parent.SpanId).OrderBy(a => a.GetTagItem("asl.epoch")).ToList();
+            Assert.Equal([1, 2, 3], epochs.Select(e => e.GetTagItem("asl.epoch")));
+            Assert.All(epochs, e => Assert.Equal(rank, e.GetTagItem(TelemetryNames.Rank)));
+            Assert.All(epochs, e => Assert.Equal(parent.TraceId, e.TraceId));
+            Assert.Equal(summaries[0].Epochs.Select(e => (object)e.Map), epochs.Select(e => e.GetTagItem("asl.eval.map")));
+            // 30 steps, one in 50 sampled: step 0 alone, in epoch 1, with the whole buffer's bytes.
+            var reduce = Assert.Single(ended, a => a.OperationName == "asl.allreduce" && epochs.Any(e => e.SpanId == a.ParentSpanId));
+            Assert.Equal(epochs[0].SpanId, reduce.ParentSpanId);
+            Assert.Equal(0L, reduce.GetTagItem("asl.step"));
+            Assert.Equal(1700L * sizeof(float), reduce.GetTagItem("asl.allreduce.bytes"));
+        }
+    }
+
+    private TrainingSummary[] RunTwoRanks(Func<int, Activity?>? startRankSpan = null)
     {
         const int world = 2;
         var config = new TrainingConfig
@@ -99,6 +133,7 @@ public sealed class TrainingMetricsTests : IDisposable
         var errors = new Exception?[world];
         var threads = Enumerable.Range(0, world).Select(rank => new Thread(() =>
         {
+            using var rankSpan = startRankSpan?.Invoke(rank);
             try
             {
                 summaries[rank] = new Trainer(config, () => InMemoryBatches.Mlp(4),

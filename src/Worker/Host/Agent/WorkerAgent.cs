@@ -123,6 +123,7 @@ public sealed partial class WorkerAgent : IDisposable
     private void Run(TrialAttemptRun attempt)
     {
         AttemptOutcome outcome;
+        var span = AttemptSpan.Start(attempt.Assignment, _options.WorkerId);
         try
         {
             var observer = new AttemptObserver(attempt, (metrics, checkpoint) => ReportEpoch(attempt, metrics, checkpoint), started => Started(attempt), _log, _hold);
@@ -134,6 +135,7 @@ public sealed partial class WorkerAgent : IDisposable
             outcome = new AttemptOutcome(RunExitReason.Failed, AttemptRunner.OneLine(e.Message), attempt.LastCheckpoint ?? "");
         }
         attempt.Training = false;
+        AttemptSpan.End(span, outcome);
         _log.AttemptEnded(attempt.Key.ToString(), Describe(outcome));
         // While the agent stops, an attempt's end is reported only once the coordinator knows the worker drains, so
         // that a released trial does not come straight back here (the wait is bounded by the drain's own deadline).

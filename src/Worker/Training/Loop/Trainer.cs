@@ -121,6 +121,7 @@ public sealed class Trainer
         {
             cancellationToken.ThrowIfCancellationRequested();
             (position.Epoch, position.Batch) = (epoch, 0);
+            using var epochSpan = TrainingSpans.Epoch(epoch, _group.Rank, _services.TrialId);
             var communication = _group.AllReduceTime;
             var trained = epochTraining.Run(epoch, epochs, state.Step, state.SkippedSteps, position, cancellationToken);
             position.Batch = 0;
@@ -131,6 +132,7 @@ public sealed class Trainer
             var metrics = EpochMetricsOf(epoch, trained, regular, averaged, schedule, models,
                 (_group.AllReduceTime - communication).TotalSeconds, _services.Time.GetElapsedTime(validating).TotalSeconds);
             history.Add(metrics);
+            TrainingSpans.Completed(epochSpan, metrics);
             double best = metrics.BestMap;
             bool improved = !double.IsNaN(best) && (double.IsNaN(state.BestMap) || best > state.BestMap);
             state = state with

@@ -43,6 +43,7 @@ internal sealed class TrainingStep(TrainingModels models, StepSchedule schedule,
         if (lowPrecision is null)
             optimizer.zero_grad();
         var scaler = models.Scaler;
+        var backwardStarted = TrainingSpans.SampleAllReduce(step) && models.Buckets is not null ? time.GetUtcNow() : (DateTimeOffset?)null;
         (scaler is null ? value : scaler.ScaleLoss(value)).backward();
         lowPrecision?.PullGradientsAndBuffers();
         double[]? gapSums = null;
@@ -52,6 +53,8 @@ internal sealed class TrainingStep(TrainingModels models, StepSchedule schedule,
             long started = time.GetTimestamp();
             (models.Overlap?.FinishAsync() ?? buckets.AllReduceAsync(group, models.AverageGradients, cancellationToken)).GetAwaiter().GetResult();
             metrics?.AllReduce(group.AllReduceTime - reduceTime, group.AllReducedBytes - reducedBytes, group.WorldSize);
+            if (backwardStarted is { } began)
+                TrainingSpans.AllReduce(began, step, group.AllReduceTime - reduceTime, group.AllReducedBytes - reducedBytes, group.WorldSize);
             var local = new double[2 + (models.Adaptive is null ? 0 : AdaptiveAsymmetry.GapSumCount)];
             (local[0], local[1]) = (lossValue, imageCount);
             if (models.Adaptive is not null)
