@@ -5,6 +5,7 @@ using Asl.Distributed.Training.Devices;
 using Asl.Distributed.Training.Images;
 using Asl.Distributed.Training.Loading;
 using Asl.Distributed.Training.Loop;
+using Asl.Distributed.Training.Telemetry;
 using Asl.Distributed.Training.Models;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -52,6 +53,9 @@ public sealed class TrainingRun : IDisposable
         services = services with { Device = services.Device ?? DeviceResolver.ForThisProcess(config.Run.Device, rank) };
         if (rank == 0)
             log.Device(services.Device.ToString());
+        // On a GPU: its utilisation and memory as metrics (through NVML, from the first such run of the process on).
+        if (services.Device.IsCuda)
+            DeviceMetrics.EnsureStarted(services.Logger);
         // Rank 0 reads (or generates) the data first, so that ranks sharing a folder never generate it twice at once.
         if (rank > 0)
             group!.BarrierAsync(cancellationToken).GetAwaiter().GetResult();
