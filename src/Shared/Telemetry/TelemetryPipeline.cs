@@ -124,17 +124,24 @@ public sealed class TelemetryPipeline : IDisposable
             Task.Run(() => _metrics?.ForceFlush(ms)));
     }
 
-    /// <summary>Shuts the providers down side by side, each waiting at most <see cref="ShutdownTimeout"/> for its last export.</summary>
+    /// <summary>
+    /// Shuts the providers down side by side, waiting at most <see cref="ShutdownTimeout"/> in all for their last
+    /// exports: the logs' provider has only the SDK's own grace period (5 s), so what it has not sent by then is left
+    /// to the process's end.
+    /// </summary>
     public void Dispose()
     {
         int ms = (int)ShutdownTimeout.TotalMilliseconds;
-        Task.WaitAll(
+        var shutdown = Task.WhenAll(
             Task.Run(() => _tracing?.Shutdown(ms)),
             Task.Run(() => _metrics?.Shutdown(ms)),
-            // The logger provider's own grace period applies here (the SDK's 5 s).
             Task.Run(() => _logs?.Dispose()));
-        _tracing?.Dispose();
-        _metrics?.Dispose();
+        // A little over the providers' own limit, for the tasks to start on a loaded machine.
+        if (shutdown.Wait(ShutdownTimeout + TimeSpan.FromSeconds(1)))
+        {
+            _tracing?.Dispose();
+            _metrics?.Dispose();
+        }
         _failures?.Dispose();
     }
 }
