@@ -2,7 +2,7 @@ using Grpc.Core;
 
 namespace Asl.Distributed.Otlp.Testing;
 
-/// <summary>What the three collector services share: the stored data, the export attempts and the mode gate.</summary>
+/// <summary>What the three collector services share: the stored data, the export calls and the mode gate.</summary>
 internal sealed class CollectorState : IDisposable
 {
     public Arrivals<ReceivedMetric> Metrics { get; } = new();
@@ -13,13 +13,15 @@ internal sealed class CollectorState : IDisposable
 
     public Arrivals<OtlpExportAttempt> Attempts { get; } = new();
 
+    public Arrivals<OtlpExportAnswer> Answers { get; } = new();
+
     public ExportGate Gate { get; } = new();
 
     /// <summary>
-    /// Counts the call, holds it while the mode says so, and throws UNAVAILABLE when it is to be refused; returns
-    /// normally when the call's data is to be stored.
+    /// One export call: counted on arrival, held while the mode says so, then stored (by <paramref name="store"/>)
+    /// or refused with UNAVAILABLE; its answer is recorded before the reply leaves.
     /// </summary>
-    public async Task AdmitAsync(OtlpSignal signal, CancellationToken callAborted)
+    public async Task ReceiveAsync(OtlpSignal signal, Action store, CancellationToken callAborted)
     {
         Attempts.Add([new OtlpExportAttempt(signal, Gate.Mode)]);
         OtlpReceiverMode mode;
@@ -27,12 +29,20 @@ internal sealed class CollectorState : IDisposable
         {
             mode = await Gate.PassAsync(callAborted).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (Gate.IsClosing && !callAborted.IsCancellationRequested)
+        catch (OperationCanceledException)
         {
+            Answers.Add([new OtlpExportAnswer(signal, OtlpExportOutcome.Abandoned)]);
+            if (callAborted.IsCancellationRequested)
+                throw;
             throw new RpcException(new Status(StatusCode.Unavailable, "the test receiver is shutting down"));
         }
         if (mode == OtlpReceiverMode.Refuse)
+        {
+            Answers.Add([new OtlpExportAnswer(signal, OtlpExportOutcome.Refused)]);
             throw new RpcException(new Status(StatusCode.Unavailable, "the test receiver refuses exports (mode Refuse)"));
+        }
+        store();
+        Answers.Add([new OtlpExportAnswer(signal, OtlpExportOutcome.Stored)]);
     }
 
     /// <summary>Wakes held calls and fails pending waits: nothing more will be stored.</summary>
@@ -43,6 +53,7 @@ internal sealed class CollectorState : IDisposable
         Spans.Close();
         Logs.Close();
         Attempts.Close();
+        Answers.Close();
     }
 
     public void Dispose() => Gate.Dispose();

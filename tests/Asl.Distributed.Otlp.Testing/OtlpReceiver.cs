@@ -57,6 +57,9 @@ public sealed class OtlpReceiver : IAsyncDisposable
     /// <summary>Every export call received so far (stored, refused or held), in arrival order.</summary>
     public IReadOnlyList<OtlpExportAttempt> ExportAttempts => _state.Attempts.Snapshot();
 
+    /// <summary>Every export call ended so far, in the order they ended; a held call has no answer yet.</summary>
+    public IReadOnlyList<OtlpExportAnswer> ExportAnswers => _state.Answers.Snapshot();
+
     /// <summary>
     /// Starts a receiver. <paramref name="logging"/> receives the host's warnings and errors (none are written
     /// anywhere when it is null).
@@ -128,6 +131,17 @@ public sealed class OtlpReceiver : IAsyncDisposable
     {
         var wait = _state.Attempts.WaitAsync(a => a.Signal == signal, count, cancellation);
         return Described(wait, $"export call {count} for {signal}", () => $"{ExportAttemptCount(signal)} call(s)", cancellation);
+    }
+
+    /// <summary>
+    /// Completes when the <paramref name="count"/>-th export call for <paramref name="signal"/> has ended (stored,
+    /// refused or abandoned). Unlike an SDK's ForceFlush, which may return once the batch has been handed to the
+    /// exporter, this is the receiver's side of the call: whatever the call stored is stored by then.
+    /// </summary>
+    public Task<OtlpExportAnswer> WaitForExportAnswerAsync(OtlpSignal signal, int count = 1, CancellationToken cancellation = default)
+    {
+        var wait = _state.Answers.WaitAsync(a => a.Signal == signal, count, cancellation);
+        return Described(wait, $"the answer to export call {count} for {signal}", () => $"{_state.Answers.Count(a => a.Signal == signal)} answered, {ExportAttemptCount(signal)} received", cancellation);
     }
 
     /// <summary>How many export calls for <paramref name="signal"/> have arrived, whatever became of them.</summary>
