@@ -31,9 +31,8 @@ public static class CoordinatorHost
         // Polly: Orleans' placement runs through a resilience pipeline that logs two Information lines per grain
         // activation (every trial), which would drown the coordinator's own lines.
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning).AddFilter("Orleans", LogLevel.Warning).AddFilter("Polly", LogLevel.Warning);
-        // OpenTelemetry where OTEL_* asks for it: ended with the app (the container disposes what its factory made).
+        // OpenTelemetry where OTEL_* asks for it: its last exports go once the app has stopped (below).
         var telemetry = CoordinatorTelemetry.Start(settings.Telemetry, logging?.CreateLogger("asl.telemetry"));
-        builder.Services.AddSingleton(_ => telemetry);
         if (telemetry.LoggerProvider is { } telemetryLogs)
             builder.Logging.AddProvider(telemetryLogs);
 
@@ -82,6 +81,8 @@ public static class CoordinatorHost
         });
 
         var app = builder.Build();
+        // After every hosted service (the silo too) has stopped, so the sweep's last spans and metrics are in.
+        app.Lifetime.ApplicationStopped.Register(telemetry.Dispose);
         app.UseMiddleware<RequestGate>();
         app.MapGrpcService<WorkerHubApi>();
         app.MapGrpcService<SweepServiceApi>();

@@ -1,3 +1,7 @@
+using System.Diagnostics;
+using Asl.Distributed.Otlp.Testing;
+using Asl.Distributed.Telemetry;
+
 namespace Asl.Distributed.Worker.Tests.Telemetry;
 
 /// <summary>
@@ -56,6 +60,55 @@ public sealed class WorkerTelemetryTests : IDisposable
         Assert.Contains("deployment.environment: test", output);
         // A log line of the run, through the same pipeline.
         Assert.Contains("LogRecord.FormattedMessage:        data: 16 training and 8 validation images, 3 classes", output);
+    }
+
+    /// <summary>
+    /// A collector that takes the exports and never answers (as a stalled one does): the run trains and exits 0, and its
+    /// end waits for the last exports no longer than the pipeline's shutdown limit (3 s; the bound here adds room for
+    /// a loaded machine, and the measured time is printed).
+    /// </summary>
+    [Fact]
+    public async Task Train_CollectorThatNeverAnswers_RunEndsWithinTheShutdownLimit()
+    {
+        await using var collector = await OtlpReceiver.StartAsync();
+        collector.Mode = OtlpReceiverMode.Hold;
+        using var worker = new WorkerProcess(new Dictionary<string, string>
+        {
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = collector.Endpoint.ToString(),
+            ["OTEL_BSP_SCHEDULE_DELAY"] = "100", // spans leave at once, so a held export is in flight at the end
+        }, "train", Config());
+
+        worker.WaitForLine(l => l.StartsWith("done: ", StringComparison.Ordinal), Limit);
+        var ending = Stopwatch.StartNew();
+        int exit = worker.WaitForExit(Limit);
+        ending.Stop();
+
+        Assert.True(exit == 0, $"exit {exit}\n{worker.Output}\n{worker.Error}");
+        Assert.True(collector.ExportAttemptCount(OtlpSignal.Metrics) + collector.ExportAttemptCount(OtlpSignal.Traces) > 0, "no export reached the collector");
+        Console.WriteLine($"from 'done:' to exit with a collector that never answers: {ending.Elapsed.TotalSeconds:0.00} s");
+        // The limit, 1 s the pipeline allows its tasks to start, and 5 s for the rest of the process's end on a loaded
+        // machine; without the limit the SDK's own timeouts (10 s per OTLP export, 5 s for the logs) would hold it longer.
+        Assert.True(ending.Elapsed < TelemetryPipeline.ShutdownTimeout + TimeSpan.FromSeconds(6),
+            $"the end took {ending.Elapsed.TotalSeconds:0.0} s with a stalled collector; the limit is {TelemetryPipeline.ShutdownTimeout.TotalSeconds} s");
+    }
+
+    /// <summary>A collector that is not there: the run trains and exits 0, and the failed export is logged once.</summary>
+    [Fact]
+    public void Train_NoCollectorAtTheEndpoint_RunSucceedsAndTheFailureIsLoggedOnce()
+    {
+        int port = Training.Collectives.LoopbackPorts.Free(1)[0];
+        using var worker = new WorkerProcess(new Dictionary<string, string>
+        {
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = $"http://127.0.0.1:{port}",
+            ["OTEL_BSP_SCHEDULE_DELAY"] = "100",
+        }, "train", Config());
+
+        int exit = worker.WaitForExit(Limit);
+
+        string all = worker.Output + worker.Error;
+        Assert.True(exit == 0, $"exit {exit}\n{all}");
+        Assert.Contains("done: 1 epochs", worker.Output);
+        Assert.Single(all.Split('\n'), l => l.Contains("telemetry: an export failed", StringComparison.Ordinal));
     }
 
     private string Config()
