@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Diagnostics.Metrics;
 using Asl.Distributed.Contracts.V1;
 using Asl.Distributed.Coordinator.Telemetry;
 using Asl.Distributed.Coordinator.Tests.Api;
@@ -19,25 +17,8 @@ public sealed class CoordinatorMetricsTests
     public async Task Metrics_AfterADroppedWorkerAndAFinishedSweep_MatchWhatWasStored()
     {
         await using var coordinator = await TestCoordinator.Start(heartbeatTimeout: TimeSpan.FromSeconds(2));
-        var measurements = new ConcurrentQueue<(string Instrument, double Value, Dictionary<string, object?> Tags)>();
-        using var listener = new MeterListener();
-        var metrics = coordinator.Metrics;
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (ReferenceEquals(instrument.Meter.Scope, metrics))
-                l.EnableMeasurementEvents(instrument);
-        };
-        void Record(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
-        {
-            var map = new Dictionary<string, object?>();
-            foreach (var tag in tags)
-                map[tag.Key] = tag.Value;
-            measurements.Enqueue((instrument.Name, value, map));
-        }
-        listener.SetMeasurementEventCallback<double>((i, v, t, _) => Record(i, v, t));
-        listener.SetMeasurementEventCallback<long>((i, v, t, _) => Record(i, v, t));
-        listener.SetMeasurementEventCallback<int>((i, v, t, _) => Record(i, v, t));
-        listener.Start();
+        using var recorded = new ScopedMeasurements(coordinator.Metrics);
+        var measurements = recorded.All;
 
         var client = coordinator.WorkerClient();
         await using var worker = new SimulatedWorker(client, "w1", 29501);
@@ -67,7 +48,7 @@ public sealed class CoordinatorMetricsTests
         }
 
         measurements.Clear();
-        listener.RecordObservableInstruments();
+        recorded.Observe();
 
         double Gauge(string name, params (string Key, object Value)[] tags) => Assert.Single(measurements,
             m => m.Instrument == name && tags.All(t => Equals(m.Tags.GetValueOrDefault(t.Key), t.Value))).Value;
@@ -82,33 +63,14 @@ public sealed class CoordinatorMetricsTests
     public async Task Metrics_GangWaitsAndMissedHeartbeats_AreRecordedAsTheyHappen()
     {
         await using var coordinator = await TestCoordinator.Start(heartbeatTimeout: TimeSpan.FromSeconds(2));
-        var waits = new ConcurrentQueue<(double Seconds, object? Sweep)>();
-        long missed = 0;
-        using var listener = new MeterListener();
-        var metrics = coordinator.Metrics;
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (ReferenceEquals(instrument.Meter.Scope, metrics))
-                l.EnableMeasurementEvents(instrument);
-        };
-        listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) =>
-        {
-            if (instrument.Name == CoordinatorMetrics.GangWait.Name)
-                waits.Enqueue((value, tags.ToArray().FirstOrDefault(t => t.Key == TelemetryNames.SweepId).Value));
-        });
-        listener.SetMeasurementEventCallback<long>((instrument, value, _, _) =>
-        {
-            if (instrument.Name == CoordinatorMetrics.HeartbeatsMissed.Name)
-                Interlocked.Add(ref missed, value);
-        });
-        listener.Start();
+        using var recorded = new ScopedMeasurements(coordinator.Metrics);
 
         var client = coordinator.WorkerClient();
         await using var quiet = new SimulatedWorker(client, "quiet", 29502);
         await quiet.Register();
         using (var orders = client.Assignments(new AssignmentsRequest { WorkerId = "quiet" }))
             Assert.False(await orders.ResponseStream.MoveNext(CancellationToken.None));
-        Assert.Equal(1, Interlocked.Read(ref missed));
+        Assert.Equal(1, recorded.All.Where(m => m.Instrument == CoordinatorMetrics.HeartbeatsMissed.Name).Sum(m => m.Value));
 
         await using var worker = new SimulatedWorker(client, "w1", 29501);
         await worker.Join();
@@ -122,8 +84,9 @@ public sealed class CoordinatorMetricsTests
         }
 
         // Each attempt's gang is recorded before the worker is told: two waits, of this sweep.
+        var waits = recorded.All.Where(m => m.Instrument == CoordinatorMetrics.GangWait.Name).ToList();
         Assert.Equal(2, waits.Count);
-        Assert.All(waits, w => Assert.Equal("waits", w.Sweep));
-        Assert.All(waits, w => Assert.True(w.Seconds >= 0));
+        Assert.All(waits, w => Assert.Equal("waits", w.Tags[TelemetryNames.SweepId]));
+        Assert.All(waits, w => Assert.True(w.Value >= 0));
     }
 }
