@@ -1,7 +1,5 @@
-using System.Diagnostics.Tracing;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry;
-using OpenTelemetry.Exporter;
 using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
@@ -61,8 +59,9 @@ public sealed class TelemetryPipeline : IDisposable
         if (!environment.AnyExport)
             return new TelemetryPipeline(environment, null, null, null, null);
         var failures = diagnostics is null ? null : new ExportFailureLog(diagnostics);
+        string instance = Guid.NewGuid().ToString("N"); // one per process, the same on its traces, metrics and logs
         void Resource(ResourceBuilder resource) => resource
-            .AddService(serviceName, serviceInstanceId: Guid.NewGuid().ToString("N"))
+            .AddService(serviceName, serviceInstanceId: instance)
             .AddAttributes([new("host.name", System.Environment.MachineName), .. attributes ?? new Dictionary<string, object>()])
             .AddEnvironmentVariableDetector();
 

@@ -83,6 +83,13 @@ public sealed class TelemetryEndToEndTests : IDisposable
             }
         }
 
+        // Each worker process is one service instance on both signals.
+        string Instance(Otlp.Testing.Proto.Resource.Resource resource) => Attributes.GetString(resource.Attributes, "service.instance.id");
+        var spanInstances = collector.Spans.Where(s => s.Span.Name == "asl.rank" && s.TraceId == sweep.TraceId).Select(s => Instance(s.Resource)).ToHashSet();
+        var metricInstances = collector.Metrics.Where(m => m.Metric.Name == "asl.train.step.duration").Select(m => Instance(m.Resource)).ToHashSet();
+        Assert.Equal(2, spanInstances.Count);
+        Assert.True(spanInstances.SetEquals(metricInstances), $"span instances {string.Join(",", spanInstances)}, metric instances {string.Join(",", metricInstances)}");
+
         // Logs: the workers' lines go through the same pipeline.
         var log = await collector.WaitForLogAsync(l => l.ServiceName == "asl-worker" && l.Body?.StartsWith("data: 64 training and 32 validation images", StringComparison.Ordinal) == true, guard.Token);
         Assert.Equal("Information", log.Record.SeverityText);
