@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test of the solution and ends with one line "N passed, N failed, N skipped".
-# Needs: the .NET SDK of global.json, and /usr/bin/python3 with scikit-learn, jsonschema and PyYAML
-# (Debian: python3-sklearn python3-jsonschema python3-yaml)
-# for the tests that compare metrics and the config schema against them, and xz and binutils (nm) for the device pack's
-# self-test. .ci/run installs them on a fresh machine.
+# Needs: the .NET SDK of global.json; /usr/bin/python3 with scikit-learn, jsonschema and PyYAML (Debian: python3-sklearn
+# python3-jsonschema python3-yaml) for the tests that compare metrics and the config schema against them; the font of
+# the reports' plots (Debian: fonts-dejavu-core); and xz and binutils (nm) for the device pack's self-test. .ci/run
+# installs them on a fresh machine.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 

@@ -4,6 +4,7 @@ using System.Globalization;
 using Asl.Distributed.Contracts.V1;
 using Asl.Distributed.Coordinator.Api;
 using Asl.Distributed.Coordinator.Hosting;
+using Asl.Distributed.Coordinator.Reports;
 using Asl.Distributed.Coordinator.Storage;
 using Asl.Distributed.Sweeps;
 using Grpc.Core;
@@ -117,7 +118,7 @@ internal static class LocalSweepCommand
                 $"asl: sweep {submitted.SweepId}: {submitted.TrialCount} trials{(submitted.Resumed ? ", resumed from the folder" : "")}"));
             var info = await new SweepWatcher(client, output, redraw: !Console.IsOutputRedirected).Watch(submitted.SweepId, cancellationToken);
             await SweepCommand.PrintLeaderboard(client, info, output, cancellationToken);
-            await WriteResults(client, info, Path.Combine(directory, "results"), output, cancellationToken);
+            await WriteResults(client, info, directory, output, error, cancellationToken);
             output.WriteLine($"asl: trial outputs (config.yaml, metrics.jsonl, checkpoints) in {Path.Combine(settings.TrialsDirectory, submitted.SweepId)}");
             await agents.Stop(TimeSpan.FromSeconds(30));
             return 0;
@@ -136,16 +137,31 @@ internal static class LocalSweepCommand
         }
     }
 
-    /// <summary>Writes the sweep's results as CSV and JSON into <paramref name="folder"/>.</summary>
-    private static async Task WriteResults(SweepService.SweepServiceClient client, SweepInfo info, string folder, TextWriter output, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes the sweep's results as CSV and JSON into the coordinator folder's results/, and its report (page, plots)
+    /// into report/&lt;sweep&gt;/. A report that cannot be drawn (no font) is said and does not fail the run.
+    /// </summary>
+    private static async Task WriteResults(SweepService.SweepServiceClient client, SweepInfo info, string directory, TextWriter output, TextWriter error,
+        CancellationToken cancellationToken)
     {
         var trials = (await client.ListTrialsAsync(new ListTrialsRequest { SweepId = info.SweepId }, cancellationToken: cancellationToken)).Trials;
+        string folder = Path.Combine(directory, "results");
         Directory.CreateDirectory(folder);
         string csv = Path.Combine(folder, info.SweepId + ".csv");
         string json = Path.Combine(folder, info.SweepId + ".json");
         await File.WriteAllTextAsync(csv, ResultsExport.Csv(info, trials), cancellationToken);
         await File.WriteAllTextAsync(json, ResultsExport.Json(info, trials), cancellationToken);
         output.WriteLine($"asl: results in {csv} and {json}");
+        string report = Path.Combine(directory, "report", info.SweepId);
+        try
+        {
+            SweepReport.Write(info, trials, SweepCommand.RungEpochs(info.SpecYaml), report);
+            output.WriteLine($"asl: report in {Path.Combine(report, "index.html")}");
+        }
+        catch (ReportException e)
+        {
+            error.WriteLine($"asl: no report: {e.Message}");
+        }
     }
 
     private static int Refuse(TextWriter error, string problem)

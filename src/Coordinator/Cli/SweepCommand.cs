@@ -2,13 +2,14 @@ using System.CommandLine;
 using Asl.Distributed.Configuration;
 using Asl.Distributed.Contracts.V1;
 using Asl.Distributed.Coordinator.Hosting;
+using Asl.Distributed.Coordinator.Reports;
 using Asl.Distributed.Sweeps;
 using Grpc.Core;
 
 namespace Asl.Distributed.Coordinator.Cli;
 
 /// <summary>
-/// <c>asl sweep run | submit | status | watch | results | cancel</c> and <c>asl workers</c>. Exit codes: 0 done, 1 the
+/// <c>asl sweep run | submit | status | watch | results | report | cancel</c> and <c>asl workers</c>. Exit codes: 0 done, 1 the
 /// coordinator refused or could not be reached, 2 bad options or an invalid spec, 130 interrupted.
 /// </summary>
 internal static class SweepCommand
@@ -21,6 +22,7 @@ internal static class SweepCommand
         sweep.Add(Status(output, error));
         sweep.Add(Watch(output, error));
         sweep.Add(Results(output, error));
+        sweep.Add(Report(output, error));
         sweep.Add(Cancel(output, error));
         return [sweep, Workers(output, error)];
     }
@@ -98,6 +100,46 @@ internal static class SweepCommand
             return 0;
         }));
         return command;
+    }
+
+    private static Command Report(TextWriter output, TextWriter error)
+    {
+        var address = new CoordinatorAddress();
+        var id = SweepId();
+        var folder = new Option<string>("--out") { Description = "Folder to write the report into (index.html, report.md, the plots, trials.csv and trials.json).", Required = true };
+        var command = new Command("report", "Writes a sweep's report: leaderboard, plots (learning curves, mAP against γ−, Δp and γ−, ASHA's rungs, per-class AP) and every trial as CSV and JSON.") { id, folder };
+        address.AddTo(command);
+        command.SetAction((result, token) => Call(address, result, error, async client =>
+        {
+            var sweepId = result.GetValue(id)!;
+            var info = await client.GetSweepAsync(new GetSweepRequest { SweepId = sweepId }, cancellationToken: token);
+            var trials = (await client.ListTrialsAsync(new ListTrialsRequest { SweepId = sweepId }, cancellationToken: token)).Trials;
+            string path = Path.GetFullPath(result.GetValue(folder)!);
+            try
+            {
+                SweepReport.Write(info, trials, RungEpochs(info.SpecYaml), path);
+            }
+            catch (ReportException e)
+            {
+                error.WriteLine($"asl: {e.Message}");
+                return 1;
+            }
+            output.WriteLine($"asl: report of sweep {sweepId} in {Path.Combine(path, "index.html")}");
+            return 0;
+        }));
+        return command;
+    }
+
+    /// <summary>
+    /// The epochs of an ASHA sweep's rungs where a trial can be stopped (before max_epochs, where every trial ends
+    /// anyway), from its stored spec; none for grid and random sweeps.
+    /// </summary>
+    internal static IReadOnlyList<int> RungEpochs(string specYaml)
+    {
+        if (SweepSpecReader.Parse(specYaml) is not { Algorithm: AshaAlgorithm } spec)
+            return [];
+        var asha = AshaScheduler.For(spec);
+        return [.. asha.Milestones.Where(m => m < asha.MaxEpochs).Select(m => (int)m)];
     }
 
     private static Command Cancel(TextWriter output, TextWriter error)

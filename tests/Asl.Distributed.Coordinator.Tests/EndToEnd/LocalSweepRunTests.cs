@@ -15,8 +15,12 @@ public sealed class LocalSweepRunTests : IDisposable
         File.WriteAllText(Path.Combine(_folder, "tiny.yaml"), EndToEndSpecs.Tiny("tiny", 2, 1, 4));
         string dir = Path.Combine(_folder, "coordinator");
 
+        string output;
         using (var run = new RunningProcess(Programs.Start(Programs.Asl, _folder, "sweep", "run", "tiny.yaml", "--local-workers", "2", "--dir", dir)))
+        {
             Assert.True(await run.WaitForExit() == 0, run.Output);
+            output = run.Output;
+        }
 
         using var results = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "results", "tiny.json")));
         var trials = results.RootElement.GetProperty("trials").EnumerateArray().ToList();
@@ -35,6 +39,12 @@ public sealed class LocalSweepRunTests : IDisposable
         Assert.Equal(6, results.RootElement.GetProperty("total_epochs").GetInt64());
         string csv = File.ReadAllText(Path.Combine(dir, "results", "tiny.csv"));
         Assert.Equal(4, csv.Trim().Split('\n').Length);
+        // The report, where the run said, with every trial and the plots it references.
+        string page = Path.Combine(dir, "report", "tiny", "index.html");
+        Assert.Contains($"asl: report in {page}", output);
+        string html = File.ReadAllText(page);
+        Assert.All(trials, t => Assert.Contains(t.GetProperty("trial_id").GetString()!, html));
+        Assert.Contains("learning-curves.png", html);
 
         using var again = new RunningProcess(Programs.Start(Programs.Asl, _folder, "sweep", "run", "tiny.yaml", "--local-workers", "2", "--dir", dir));
         Assert.True(await again.WaitForExit() == 0, again.Output);
