@@ -46,6 +46,14 @@ public sealed class TrainCommandTests : IDisposable
         using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "summary.json")));
         Assert.Equal(3, summary.RootElement.GetProperty("epochs_completed").GetInt32());
         Assert.True(File.Exists(Path.Combine(run, "best.ckpt")));
+        // The run's report, where the last line says, with its plots.
+        string page = Path.Combine(run, "report", "index.html");
+        Assert.Contains($"report: {page}", output);
+        foreach (string plot in new[] { "learning-curves.png", "train-loss.png", "prob-gap-gamma-neg.png", "class-ap.png" })
+        {
+            Assert.Contains($"src=\"{plot}\"", File.ReadAllText(page));
+            Assert.True(new FileInfo(Path.Combine(run, "report", plot)).Length > 10_000, $"{plot} is missing or nearly empty");
+        }
     }
 
     [Fact]

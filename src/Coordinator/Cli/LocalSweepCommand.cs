@@ -1,3 +1,4 @@
+using Asl.Distributed.Reports;
 using Asl.Distributed.Telemetry;
 using System.CommandLine;
 using System.Globalization;

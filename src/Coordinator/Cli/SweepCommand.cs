@@ -1,3 +1,4 @@
+using Asl.Distributed.Reports;
 using System.CommandLine;
 using Asl.Distributed.Configuration;
 using Asl.Distributed.Contracts.V1;

@@ -1,3 +1,4 @@
+using Asl.Distributed.Reports;
 using System.Globalization;
 using ScottPlot;
 
@@ -9,8 +10,8 @@ namespace Asl.Distributed.Coordinator.Reports;
 /// </summary>
 internal static class SweepPlots
 {
-    public const int Width = 900;
-    public const int Height = 560;
+    public const int Width = ReportPlot.Width;
+    public const int Height = ReportPlot.Height;
 
     /// <summary>A legend with more entries than this is left out (the table names the trials).</summary>
     private const int MaxLegendEntries = 16;
@@ -129,16 +130,7 @@ internal static class SweepPlots
         plot.SavePng(path, Width, Height);
     }
 
-    private static Plot NewPlot(string title, string xLabel, string yLabel)
-    {
-        ReportFonts.Load();
-        var plot = new Plot();
-        plot.Font.Set(ReportFonts.Family);
-        plot.Title(title);
-        plot.XLabel(xLabel);
-        plot.YLabel(yLabel);
-        return plot;
-    }
+    private static Plot NewPlot(string title, string xLabel, string yLabel) => ReportPlot.New(title, xLabel, yLabel);
 
     private static string Text(double value) => value.ToString("0.###", CultureInfo.InvariantCulture);
 }

@@ -1,3 +1,4 @@
+using Asl.Distributed.Reports;
 using System.Globalization;
 using System.Net;
 using System.Text;

@@ -20,6 +20,12 @@ internal sealed partial class WorkerLog(ILogger logger)
     [LoggerMessage(Level = LogLevel.Warning, Message = "stopped on request after epoch {Epoch}: {Reason}; {Resume}")]
     public partial void Stopped(int epoch, string reason, string resume);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "report: {Page}")]
+    public partial void Report(string page);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "no report: {Problem}")]
+    public partial void NoReport(string problem);
+
     [LoggerMessage(Level = LogLevel.Error, Message = "interrupted; {Resume}")]
     public partial void Interrupted(string resume);
 

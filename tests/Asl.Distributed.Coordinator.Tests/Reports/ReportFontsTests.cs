@@ -1,3 +1,4 @@
+using Asl.Distributed.Reports;
 using Asl.Distributed.Coordinator.Reports;
 
 namespace Asl.Distributed.Coordinator.Tests.Reports;

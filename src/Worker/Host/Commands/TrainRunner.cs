@@ -1,5 +1,6 @@
 using Asl.Distributed.Configuration;
 using Asl.Distributed.Configuration.Training;
+using Asl.Distributed.Reports;
 using Asl.Distributed.Runs;
 using Asl.Distributed.Training.Collectives;
 using Asl.Distributed.Training.Devices;
@@ -84,6 +85,7 @@ internal sealed class TrainRunner(TextWriter output, TextWriter error, ILoggerFa
                 return RunExitCodes.Of(summary.ExitReason);
             if (summary.ExitReason == RunExitReason.Stopped)
                 _log.Stopped(summary.EpochsCompleted, summary.StopReason ?? "", ResumeHint(files));
+            WriteReport(summary, Path.Combine(files.Folder, "report"));
             return RunExitCodes.Of(summary.ExitReason);
         }
         catch (OperationCanceledException)
@@ -111,6 +113,20 @@ internal sealed class TrainRunner(TextWriter output, TextWriter error, ILoggerFa
         finally
         {
             group?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+    }
+
+    /// <summary>The run's report (curves, per-class AP) into its output folder; one that cannot be drawn is said and fails nothing.</summary>
+    private void WriteReport(TrainingSummary summary, string folder)
+    {
+        try
+        {
+            RunReport.Write(summary.Epochs, summary.ClassNames ?? [], folder);
+            _log.Report(Path.Combine(folder, "index.html"));
+        }
+        catch (ReportException e)
+        {
+            _log.NoReport(e.Message);
         }
     }
 

@@ -1,11 +1,11 @@
-namespace Asl.Distributed.Coordinator.Reports;
+namespace Asl.Distributed.Reports;
 
 /// <summary>
 /// The font every plot's text is drawn in, loaded from its file: the SkiaSharp natives the project uses have no
 /// fontconfig, so a font found by family name alone would draw no text at all. DejaVu Sans comes with Debian's
 /// fonts-dejavu-core (installed by .ci/run and the README's set-up).
 /// </summary>
-internal static class ReportFonts
+public static class ReportFonts
 {
     /// <summary>The family name the plots use.</summary>
     public const string Family = "DejaVu Sans";
