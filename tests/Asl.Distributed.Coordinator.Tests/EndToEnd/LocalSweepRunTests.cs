@@ -44,7 +44,19 @@ public sealed class LocalSweepRunTests : IDisposable
         Assert.Contains($"asl: report in {page}", output);
         string html = File.ReadAllText(page);
         Assert.All(trials, t => Assert.Contains(t.GetProperty("trial_id").GetString()!, html));
-        Assert.Contains("learning-curves.png", html);
+        var references = Reports.ReportFiles.References(html);
+        Assert.Contains("learning-curves.png", references);
+        Assert.Contains("class-ap.png", references); // the BCE baseline is a trial of this sweep
+        foreach (string file in references)
+        {
+            string path = Path.Combine(dir, "report", "tiny", file);
+            Assert.True(File.Exists(path), $"index.html references {file}, which is not there");
+            if (file.EndsWith(".png", StringComparison.Ordinal))
+            {
+                Assert.Equal((Coordinator.Reports.SweepPlots.Width, Coordinator.Reports.SweepPlots.Height), Reports.ReportFiles.PngSize(path));
+                Assert.True(Reports.ReportFiles.Content(path).Drawn > 0.02, $"{file} is nearly blank");
+            }
+        }
 
         using var again = new RunningProcess(Programs.Start(Programs.Asl, _folder, "sweep", "run", "tiny.yaml", "--local-workers", "2", "--dir", dir));
         Assert.True(await again.WaitForExit() == 0, again.Output);
