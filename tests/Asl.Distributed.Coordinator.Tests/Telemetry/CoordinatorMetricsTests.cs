@@ -13,17 +13,19 @@ namespace Asl.Distributed.Coordinator.Tests.Telemetry;
 /// </summary>
 public sealed class CoordinatorMetricsTests
 {
+    /// <summary>Long enough that a worker heartbeating every 100 ms is never dropped on a loaded machine; the silent one is waited for.</summary>
+    private static readonly TimeSpan HeartbeatTimeout = TimeSpan.FromSeconds(6);
+
     [Fact]
     public async Task Metrics_AfterADroppedWorkerAndAFinishedSweep_MatchWhatWasStored()
     {
-        await using var coordinator = await TestCoordinator.Start(heartbeatTimeout: TimeSpan.FromSeconds(2));
+        await using var coordinator = await TestCoordinator.Start(heartbeatTimeout: HeartbeatTimeout);
         using var recorded = new ScopedMeasurements(coordinator.Metrics);
         var measurements = recorded.All;
 
+        // The silent worker is dropped before the one that stays joins: the one that stays only has to outlast the
+        // sweep, heartbeating far more often than the timeout however loaded the machine.
         var client = coordinator.WorkerClient();
-        await using var worker = new SimulatedWorker(client, "w1", 29501);
-        await worker.Join();
-        worker.StartHeartbeats(TimeSpan.FromMilliseconds(200));
         await using var quiet = new SimulatedWorker(client, "quiet", 29502);
         await quiet.Register();
         using (var orders = client.Assignments(new AssignmentsRequest { WorkerId = "quiet" }))
@@ -31,6 +33,9 @@ public sealed class CoordinatorMetricsTests
             // Dropping a worker closes its order stream: the event to wait on.
             Assert.False(await orders.ResponseStream.MoveNext(CancellationToken.None));
         }
+        await using var worker = new SimulatedWorker(client, "w1", 29501);
+        await worker.Join();
+        worker.StartHeartbeats(TimeSpan.FromMilliseconds(100));
 
         await coordinator.Client().SubmitSweepAsync(new SubmitSweepRequest { SpecYaml = Specs.Grid("grid", 1, values: [1, 2, 3]) });
         for (int i = 0; i < 3; i++)
@@ -62,7 +67,7 @@ public sealed class CoordinatorMetricsTests
     [Fact]
     public async Task Metrics_GangWaitsAndMissedHeartbeats_AreRecordedAsTheyHappen()
     {
-        await using var coordinator = await TestCoordinator.Start(heartbeatTimeout: TimeSpan.FromSeconds(2));
+        await using var coordinator = await TestCoordinator.Start(heartbeatTimeout: HeartbeatTimeout);
         using var recorded = new ScopedMeasurements(coordinator.Metrics);
 
         var client = coordinator.WorkerClient();
@@ -74,7 +79,7 @@ public sealed class CoordinatorMetricsTests
 
         await using var worker = new SimulatedWorker(client, "w1", 29501);
         await worker.Join();
-        worker.StartHeartbeats(TimeSpan.FromMilliseconds(200));
+        worker.StartHeartbeats(TimeSpan.FromMilliseconds(100));
         await coordinator.Client().SubmitSweepAsync(new SubmitSweepRequest { SpecYaml = Specs.Grid("waits", 1, values: [1, 2]) });
         for (int i = 0; i < 2; i++)
         {
