@@ -44,6 +44,9 @@ internal static class SweepPlots
             var line = plot.Add.Scatter(points.Select(t => t.Number("loss.gamma_neg")!.Value).ToArray(), points.Select(t => t.Info.BestMetric).ToArray());
             line.LegendText = groupBy is null ? "best mAP" : $"{groupBy}={group.Key}";
             line.MarkerSize = 7;
+            // Sampled γ− values are one point per trial: points, not a line through them.
+            if (groupBy is null)
+                line.LineWidth = 0;
         }
         plot.ShowLegend();
         plot.SavePng(path, Width, Height);
@@ -104,6 +107,7 @@ internal static class SweepPlots
         bestSeries.LegendText = "best " + best.Label;
         var baseSeries = plot.Add.Scatter(Enumerable.Range(0, baseAp.Length).Select(i => (double)i).ToArray(), baseAp);
         baseSeries.LegendText = baseline.Label;
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericFixedInterval(1);
         plot.ShowLegend();
         plot.SavePng(path, Width, Height);
     }

@@ -39,10 +39,12 @@ public static class SweepReport
         var numeric = Varying(all).Where(k => all.All(t => !t.Info.Settings.ContainsKey(k) || t.Number(k) is not null)).ToList();
         if (numeric.Contains("loss.gamma_neg"))
         {
-            string? other = numeric.FirstOrDefault(k => k != "loss.gamma_neg");
+            // A setting sampled from a range (random search) has a value per trial: lines per value and a heatmap only
+            // make sense for a few values, as a grid has.
+            string? other = numeric.FirstOrDefault(k => k != "loss.gamma_neg" && Values(all, k) <= MaxGroups);
             Plot("map-vs-gamma-neg.png", other is null ? "Best mAP against γ−." : $"Best mAP against γ−, one line per {other}.",
                 p => SweepPlots.MapAgainstGammaNeg(all, other, p));
-            if (numeric.Count == 2)
+            if (numeric.Count == 2 && numeric.All(k => Values(all, k) <= MaxHeatmapSide))
                 Plot("map-heatmap.png", $"Best mAP over {numeric[0]} and {numeric[1]}.", p => SweepPlots.Heatmap(all, numeric[0], numeric[1], p));
         }
         Plot("prob-gap.png", "The probability gap Δp (mean probability of the positives minus that of the negatives) over epochs.", p => SweepPlots.ProbabilityGap(all, p));
@@ -60,6 +62,15 @@ public static class SweepReport
         File.WriteAllText(Path.Combine(folder, "report.md"), Markdown(sweep, all, plots));
         return [.. plots.Select(p => p.File), "trials.csv", "trials.json", "index.html", "report.md"];
     }
+
+    /// <summary>Most values of a setting that still get one line each in the mAP-against-γ− plot.</summary>
+    private const int MaxGroups = 6;
+
+    /// <summary>Most values of each of two settings that still make a heatmap.</summary>
+    private const int MaxHeatmapSide = 12;
+
+    private static int Values(IReadOnlyList<ReportTrial> trials, string key) =>
+        trials.Where(t => !t.Info.IsBaseline && t.Info.Settings.ContainsKey(key)).Select(t => t.Info.Settings[key]).Distinct().Count();
 
     /// <summary>The settings that take more than one value over the sweep's trials (baselines aside).</summary>
     private static List<string> Varying(IReadOnlyList<ReportTrial> trials) =>

@@ -59,6 +59,27 @@ public sealed class SweepReportTests : IDisposable
         Assert.All(ReportFiles.References(File.ReadAllText(Path.Combine(_folder, "index.html"))), r => Assert.True(File.Exists(Path.Combine(_folder, r))));
     }
 
+    [Fact]
+    public void Write_RandomSearchWithAValuePerTrial_DrawsPointsWithoutGroupsOrHeatmap()
+    {
+        var trials = Enumerable.Range(0, 14).Select(i =>
+        {
+            var trial = new TrialInfo { TrialId = $"r.{i:0000}", Index = i, State = TrialState.Completed, Seed = i };
+            trial.Settings["loss.gamma_neg"] = (1 + 0.37 * i).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            trial.Settings["loss.clip"] = (0.007 * i).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            trial.Epochs.Add(Epoch(1, 40 + i % 5));
+            trial.BestMetric = trial.Epochs[0].Map;
+            return trial;
+        }).ToList();
+        var sweep = new SweepInfo { SweepId = "r", State = SweepState.Finished, TrialCount = 14, TotalEpochs = 14, BestTrialId = "r.0004", BestMetric = 44 };
+
+        var files = SweepReport.Write(sweep, trials, rungEpochs: [], _folder);
+
+        Assert.Contains("map-vs-gamma-neg.png", files);
+        Assert.DoesNotContain("map-heatmap.png", files);
+        Assert.Contains("Best mAP against γ−.", File.ReadAllText(Path.Combine(_folder, "index.html"))); // no line per loss.clip value
+    }
+
     /// <summary>γ− 1…3 × the clips, 4 epochs each, mAP rising with γ− (the last trial is best); ASHA stopped the first at epoch 1.</summary>
     private static (SweepInfo Sweep, List<TrialInfo> Trials) Sweep(double[]? clips = null, bool baseline = true)
     {
