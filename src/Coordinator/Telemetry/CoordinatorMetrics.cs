@@ -14,21 +14,6 @@ namespace Asl.Distributed.Coordinator.Telemetry;
 /// </summary>
 public sealed class CoordinatorMetrics : IDisposable
 {
-    /// <summary>Trials of a sweep in each state.</summary>
-    public static readonly TelemetryNames.Metric Trials = new("asl.trials", "{trial}", "Trials of a sweep in each state");
-
-    /// <summary>Attempts waiting for a gang.</summary>
-    public static readonly TelemetryNames.Metric QueueLength = new("asl.scheduler.queue.length", "{attempt}", "Trial attempts waiting for a gang of workers");
-
-    /// <summary>From an attempt's queueing to its gang's allocation.</summary>
-    public static readonly TelemetryNames.Metric GangWait = new("asl.scheduler.gang_wait", "s", "Time a trial attempt waited for its gang of workers");
-
-    /// <summary>Registered workers.</summary>
-    public static readonly TelemetryNames.Metric WorkersRegistered = new("asl.workers.registered", "{worker}", "Workers registered with the coordinator");
-
-    /// <summary>Workers dropped for a missed heartbeat deadline.</summary>
-    public static readonly TelemetryNames.Metric HeartbeatsMissed = new("asl.workers.heartbeats_missed", "{worker}", "Workers dropped for sending no heartbeat in time");
-
     private readonly Meter _meter;
     private readonly ConcurrentDictionary<string, IReadOnlyDictionary<TrialStatus, int>> _trials = new();
     private readonly Histogram<double> _gangWait;
@@ -40,12 +25,12 @@ public sealed class CoordinatorMetrics : IDisposable
     {
         // Scoped to this instance: a listener (a test with several coordinators in one process) can tell them apart.
         _meter = new Meter(new MeterOptions(TelemetryNames.CoordinatorMeter) { Scope = this });
-        _meter.CreateObservableGauge(Trials.Name, ObserveTrials, Trials.Unit, Trials.Description);
-        _meter.CreateObservableGauge(QueueLength.Name, () => Volatile.Read(ref _queue), QueueLength.Unit, QueueLength.Description);
-        _meter.CreateObservableGauge(WorkersRegistered.Name, () => Volatile.Read(ref _workers), WorkersRegistered.Unit, WorkersRegistered.Description);
-        _gangWait = _meter.CreateHistogram(GangWait.Name, GangWait.Unit, GangWait.Description, tags: null,
+        _meter.CreateObservableGauge(TelemetryNames.Trials.Name, ObserveTrials, TelemetryNames.Trials.Unit, TelemetryNames.Trials.Description);
+        _meter.CreateObservableGauge(TelemetryNames.QueueLength.Name, () => Volatile.Read(ref _queue), TelemetryNames.QueueLength.Unit, TelemetryNames.QueueLength.Description);
+        _meter.CreateObservableGauge(TelemetryNames.WorkersRegistered.Name, () => Volatile.Read(ref _workers), TelemetryNames.WorkersRegistered.Unit, TelemetryNames.WorkersRegistered.Description);
+        _gangWait = _meter.CreateHistogram(TelemetryNames.GangWait.Name, TelemetryNames.GangWait.Unit, TelemetryNames.GangWait.Description, tags: null,
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 900, 3600] });
-        _heartbeatsMissed = _meter.CreateCounter<long>(HeartbeatsMissed.Name, HeartbeatsMissed.Unit, HeartbeatsMissed.Description);
+        _heartbeatsMissed = _meter.CreateCounter<long>(TelemetryNames.HeartbeatsMissed.Name, TelemetryNames.HeartbeatsMissed.Unit, TelemetryNames.HeartbeatsMissed.Description);
     }
 
     /// <summary>The registry's workers and queue, as stored.</summary>

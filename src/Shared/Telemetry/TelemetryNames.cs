@@ -76,4 +76,25 @@ public static class TelemetryNames
 
     /// <summary>The loss's γ− at the end of the epoch (adaptive γ− moves it).</summary>
     public static readonly Metric GammaNeg = new("asl.loss.gamma_neg", "1", "The asymmetric loss's negative focusing parameter");
+
+    /// <summary>GPU utilisation over NVML's last sample period.</summary>
+    public static readonly Metric DeviceUtilization = new("asl.device.utilization", "1", "GPU utilisation over the driver's last sample period");
+
+    /// <summary>GPU memory in use (by every process on the device).</summary>
+    public static readonly Metric DeviceMemoryUsed = new("asl.device.memory.used", "By", "GPU memory in use");
+
+    /// <summary>Trials of a sweep in each state.</summary>
+    public static readonly Metric Trials = new("asl.trials", "{trial}", "Trials of a sweep in each state");
+
+    /// <summary>Attempts waiting for a gang.</summary>
+    public static readonly Metric QueueLength = new("asl.scheduler.queue.length", "{attempt}", "Trial attempts waiting for a gang of workers");
+
+    /// <summary>From an attempt's queueing to its gang's allocation.</summary>
+    public static readonly Metric GangWait = new("asl.scheduler.gang_wait", "s", "Time a trial attempt waited for its gang of workers");
+
+    /// <summary>Registered workers.</summary>
+    public static readonly Metric WorkersRegistered = new("asl.workers.registered", "{worker}", "Workers registered with the coordinator");
+
+    /// <summary>Workers dropped for a missed heartbeat deadline.</summary>
+    public static readonly Metric HeartbeatsMissed = new("asl.workers.heartbeats_missed", "{worker}", "Workers dropped for sending no heartbeat in time");
 }

@@ -21,21 +21,7 @@ public sealed class TelemetryEndToEndTests : IDisposable
     public async Task SweepRun_TwoRankTrialWithACollector_EveryProcessSendsMetricsLogsAndOneTrace()
     {
         await using var collector = await OtlpReceiver.StartAsync();
-        File.WriteAllText(Path.Combine(_folder, "traced.yaml"), """
-            name: traced
-            config:
-              data:
-                kind: synthetic-shapes
-                synthetic: {classes: 6, train_images: 64, val_images: 32, image_size: 32}
-              model: {name: small_cnn}
-              image: {size: 32}
-              run: {batch_size: 16, threads: 1, loader_workers: 1}
-              schedule: {epochs: 2, stop_epoch: 0}
-            search_space:
-              loss.gamma_neg: {grid: [4]}
-            algorithm: {kind: grid}
-            workers_per_trial: 2
-            """);
+        File.WriteAllText(Path.Combine(_folder, "traced.yaml"), EndToEndSpecs.TwoRanks("traced", 2, 4));
         var start = Programs.Start(Programs.Asl, _folder, "sweep", "run", "traced.yaml", "--local-workers", "2", "--dir", Path.Combine(_folder, "coordinator"));
         start.Environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = collector.Endpoint.ToString();
 

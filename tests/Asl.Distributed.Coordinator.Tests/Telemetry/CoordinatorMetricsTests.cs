@@ -57,11 +57,11 @@ public sealed class CoordinatorMetricsTests
 
         double Gauge(string name, params (string Key, object Value)[] tags) => Assert.Single(measurements,
             m => m.Instrument == name && tags.All(t => Equals(m.Tags.GetValueOrDefault(t.Key), t.Value))).Value;
-        Assert.Equal(1, Gauge(CoordinatorMetrics.WorkersRegistered.Name));
-        Assert.Equal(0, Gauge(CoordinatorMetrics.QueueLength.Name));
-        Assert.Equal(3, Gauge(CoordinatorMetrics.Trials.Name, (TelemetryNames.SweepId, "grid"), (TelemetryNames.TrialState, "completed")));
+        Assert.Equal(1, Gauge(TelemetryNames.WorkersRegistered.Name));
+        Assert.Equal(0, Gauge(TelemetryNames.QueueLength.Name));
+        Assert.Equal(3, Gauge(TelemetryNames.Trials.Name, (TelemetryNames.SweepId, "grid"), (TelemetryNames.TrialState, "completed")));
         foreach (string state in new[] { "pending", "scheduled", "running", "stopped", "failed", "cancelled" })
-            Assert.Equal(0, Gauge(CoordinatorMetrics.Trials.Name, (TelemetryNames.SweepId, "grid"), (TelemetryNames.TrialState, state)));
+            Assert.Equal(0, Gauge(TelemetryNames.Trials.Name, (TelemetryNames.SweepId, "grid"), (TelemetryNames.TrialState, state)));
     }
 
     [Fact]
@@ -75,7 +75,7 @@ public sealed class CoordinatorMetricsTests
         await quiet.Register();
         using (var orders = client.Assignments(new AssignmentsRequest { WorkerId = "quiet" }))
             Assert.False(await orders.ResponseStream.MoveNext(CancellationToken.None));
-        Assert.Equal(1, recorded.All.Where(m => m.Instrument == CoordinatorMetrics.HeartbeatsMissed.Name).Sum(m => m.Value));
+        Assert.Equal(1, recorded.All.Where(m => m.Instrument == TelemetryNames.HeartbeatsMissed.Name).Sum(m => m.Value));
 
         await using var worker = new SimulatedWorker(client, "w1", 29501);
         await worker.Join();
@@ -89,7 +89,7 @@ public sealed class CoordinatorMetricsTests
         }
 
         // Each attempt's gang is recorded before the worker is told: two waits, of this sweep.
-        var waits = recorded.All.Where(m => m.Instrument == CoordinatorMetrics.GangWait.Name).ToList();
+        var waits = recorded.All.Where(m => m.Instrument == TelemetryNames.GangWait.Name).ToList();
         Assert.Equal(2, waits.Count);
         Assert.All(waits, w => Assert.Equal("waits", w.Tags[TelemetryNames.SweepId]));
         Assert.All(waits, w => Assert.True(w.Value >= 0));

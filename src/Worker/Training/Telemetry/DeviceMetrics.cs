@@ -14,12 +14,6 @@ namespace Asl.Distributed.Training.Telemetry;
 /// </summary>
 public static partial class DeviceMetrics
 {
-    /// <summary>GPU utilisation over NVML's last sample period.</summary>
-    public static readonly TelemetryNames.Metric Utilization = new("asl.device.utilization", "1", "GPU utilisation over the driver's last sample period");
-
-    /// <summary>GPU memory in use (by every process on the device).</summary>
-    public static readonly TelemetryNames.Metric MemoryUsed = new("asl.device.memory.used", "By", "GPU memory in use");
-
     private static readonly Meter Meter = new(TelemetryNames.TrainingMeter);
     private static readonly Lock Gate = new();
     private static bool? _available;
@@ -38,8 +32,8 @@ public static partial class DeviceMetrics
                 return false;
             }
             _available = true;
-            Meter.CreateObservableGauge(Utilization.Name, () => Read(nvml, r => r.Utilization), Utilization.Unit, Utilization.Description);
-            Meter.CreateObservableGauge(MemoryUsed.Name, () => Read(nvml, r => (double)r.MemoryUsed), MemoryUsed.Unit, MemoryUsed.Description);
+            Meter.CreateObservableGauge(TelemetryNames.DeviceUtilization.Name, () => Read(nvml, r => r.Utilization), TelemetryNames.DeviceUtilization.Unit, TelemetryNames.DeviceUtilization.Description);
+            Meter.CreateObservableGauge(TelemetryNames.DeviceMemoryUsed.Name, () => Read(nvml, r => (double)r.MemoryUsed), TelemetryNames.DeviceMemoryUsed.Unit, TelemetryNames.DeviceMemoryUsed.Description);
             return true;
         }
     }
