@@ -1,6 +1,5 @@
 using Asl.Distributed.Reports;
 using System.Globalization;
-using System.Net;
 using System.Text;
 using Asl.Distributed.Contracts.V1;
 using Asl.Distributed.Coordinator.Cli;
@@ -19,14 +18,7 @@ public static class SweepReport
     /// <summary>Writes the report into <paramref name="folder"/>; returns the files written.</summary>
     public static IReadOnlyList<string> Write(SweepInfo sweep, IReadOnlyList<TrialInfo> trials, IReadOnlyList<int> rungEpochs, string folder)
     {
-        try
-        {
-            Directory.CreateDirectory(folder);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ReportException($"--out '{folder}' cannot be made: {e.Message}");
-        }
+        ReportPage.MakeFolder(folder, "--out");
         var all = trials.OrderBy(t => t.Index).Select(t => new ReportTrial(t)).ToList();
         var plots = new List<(string File, string Caption)>();
         void Plot(string file, string caption, Action<string> draw)
@@ -82,14 +74,8 @@ public static class SweepReport
 
     private static string Html(SweepInfo sweep, IReadOnlyList<ReportTrial> trials, List<(string File, string Caption)> plots)
     {
-        static string E(string text) => WebUtility.HtmlEncode(text);
-        var html = new StringBuilder();
-        html.AppendLine("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">");
-        html.AppendLine($"<title>Sweep {E(sweep.SweepId)}</title>");
-        html.AppendLine("<style>body{font-family:sans-serif;margin:2em;max-width:1000px}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}td.l,th.l{text-align:left}img{max-width:100%}</style>");
-        html.AppendLine("</head>\n<body>");
-        html.AppendLine($"<h1>Sweep {E(sweep.SweepId)}</h1>");
-        html.AppendLine($"<p>{E(Summary(sweep, trials))}</p>");
+        static string E(string text) => ReportPage.E(text);
+        var html = ReportPage.Start($"Sweep {sweep.SweepId}", Summary(sweep, trials));
         html.AppendLine("<h2>Leaderboard</h2>\n<table>\n<tr><th>rank</th><th class=\"l\">trial</th><th class=\"l\">settings</th><th>seed</th><th class=\"l\">state</th><th>epochs</th><th>best mAP (%)</th></tr>");
         int rank = 1;
         foreach (var t in Leaderboard(trials))
@@ -98,11 +84,9 @@ public static class SweepReport
                 $"<tr><td>{rank++}</td><td class=\"l\">{E(t.Info.TrialId)}</td><td class=\"l\">{E(t.Label)}</td><td>{t.Info.Seed}</td><td class=\"l\">{E(TrialTable.StateName(t.Info.State))}</td><td>{t.Info.Epochs.Count}</td><td>{Metric(t.Info.BestMetric)}</td></tr>"));
         }
         html.AppendLine("</table>");
-        foreach (var (file, caption) in plots)
-            html.AppendLine($"<figure><img src=\"{E(file)}\" alt=\"{E(caption)}\"><figcaption>{E(caption)}</figcaption></figure>");
+        html.Figures(plots);
         html.AppendLine("<p>Every trial with every setting, seed and metric: <a href=\"trials.csv\">trials.csv</a>, <a href=\"trials.json\">trials.json</a> (every epoch).</p>");
-        html.AppendLine("</body>\n</html>");
-        return html.ToString();
+        return html.End();
     }
 
     private static string Markdown(SweepInfo sweep, IReadOnlyList<ReportTrial> trials, List<(string File, string Caption)> plots)
@@ -113,8 +97,7 @@ public static class SweepReport
         int rank = 1;
         foreach (var t in Leaderboard(trials))
             md.AppendLine(string.Create(CultureInfo.InvariantCulture, $"| {rank++} | {t.Info.TrialId} | {t.Label.Replace("|", "\\|", StringComparison.Ordinal)} | {t.Info.Seed} | {TrialTable.StateName(t.Info.State)} | {t.Info.Epochs.Count} | {Metric(t.Info.BestMetric)} |"));
-        foreach (var (file, caption) in plots)
-            md.AppendLine($"\n![{caption}]({file})\n\n{caption}");
+        md.MarkdownFigures(plots);
         md.AppendLine("\nEvery trial with every setting, seed and metric: [trials.csv](trials.csv), [trials.json](trials.json).");
         return md.ToString();
     }

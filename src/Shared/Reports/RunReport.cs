@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using System.Text;
 using Asl.Distributed.Runs;
 using ScottPlot;
@@ -16,14 +15,7 @@ public static class RunReport
     /// <summary>Writes the report of <paramref name="epochs"/> into <paramref name="folder"/>; returns the files written.</summary>
     public static IReadOnlyList<string> Write(IReadOnlyList<EpochMetrics> epochs, IReadOnlyList<string> classNames, string folder)
     {
-        try
-        {
-            Directory.CreateDirectory(folder);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ReportException($"the report folder '{folder}' cannot be made: {e.Message}");
-        }
+        ReportPage.MakeFolder(folder, "the report folder");
         double[] x = [.. epochs.Select(e => (double)e.Epoch)];
         var plots = new List<(string File, string Caption)>();
         void Save(Plot plot, string file, string caption)
@@ -82,18 +74,12 @@ public static class RunReport
 
     private static string Html(IReadOnlyList<EpochMetrics> epochs, EpochMetrics? best, List<(string File, string Caption)> plots)
     {
-        static string E(string text) => WebUtility.HtmlEncode(text);
-        var html = new StringBuilder("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Training run</title>\n");
-        html.AppendLine("<style>body{font-family:sans-serif;margin:2em;max-width:1000px}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}table{border-collapse:collapse}img{max-width:100%}</style>\n</head>\n<body>");
-        html.AppendLine($"<h1>Training run</h1>\n<p>{E(Summary(epochs, best))}</p>");
+        var html = ReportPage.Start("Training run", Summary(epochs, best));
         html.AppendLine("<table>\n<tr><th>epoch</th><th>train loss</th><th>mAP (%)</th><th>mAP EMA (%)</th><th>CF1 (%)</th><th>OF1 (%)</th><th>Δp</th><th>γ−</th></tr>");
         foreach (var e in epochs)
             html.AppendLine(string.Create(CultureInfo.InvariantCulture, $"<tr><td>{e.Epoch}</td><td>{e.TrainLoss:0.###}</td><td>{e.Map:0.00}</td><td>{e.MapEma:0.00}</td><td>{e.Cf1:0.00}</td><td>{e.Of1:0.00}</td><td>{e.ProbGap:0.####}</td><td>{e.GammaNeg:0.###}</td></tr>"));
         html.AppendLine("</table>");
-        foreach (var (file, caption) in plots)
-            html.AppendLine($"<figure><img src=\"{E(file)}\" alt=\"{E(caption)}\"><figcaption>{E(caption)}</figcaption></figure>");
-        html.AppendLine("</body>\n</html>");
-        return html.ToString();
+        return html.Figures(plots).End();
     }
 
     private static string Markdown(IReadOnlyList<EpochMetrics> epochs, EpochMetrics? best, List<(string File, string Caption)> plots)
@@ -101,8 +87,6 @@ public static class RunReport
         var md = new StringBuilder($"# Training run\n\n{Summary(epochs, best)}\n\n| epoch | train loss | mAP (%) | mAP EMA (%) | CF1 (%) | OF1 (%) | Δp | γ− |\n|---|---|---|---|---|---|---|---|\n");
         foreach (var e in epochs)
             md.AppendLine(string.Create(CultureInfo.InvariantCulture, $"| {e.Epoch} | {e.TrainLoss:0.###} | {e.Map:0.00} | {e.MapEma:0.00} | {e.Cf1:0.00} | {e.Of1:0.00} | {e.ProbGap:0.####} | {e.GammaNeg:0.###} |"));
-        foreach (var (file, caption) in plots)
-            md.AppendLine($"\n![{caption}]({file})\n\n{caption}");
-        return md.ToString();
+        return md.MarkdownFigures(plots).ToString();
     }
 }
