@@ -9,11 +9,14 @@ internal static class TestCertificates
 {
     public static PeerTls Write(string folder, string name)
     {
+        // One clock reading for both: the rank's validity must lie inside the CA's, which a second reading of the clock
+        // a second later broke (notAfter one second past the issuer's).
+        var now = DateTimeOffset.UtcNow;
         using var caKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var caRequest = new CertificateRequest($"CN={name}-ca", caKey, HashAlgorithmName.SHA256);
         caRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
         caRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign, true));
-        using var ca = caRequest.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        using var ca = caRequest.CreateSelfSigned(now.AddDays(-1), now.AddDays(2));
 
         using var rankKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var rankRequest = new CertificateRequest($"CN={name}-rank", rankKey, HashAlgorithmName.SHA256);
@@ -21,7 +24,7 @@ internal static class TestCertificates
         var san = new SubjectAlternativeNameBuilder();
         san.AddIpAddress(System.Net.IPAddress.Loopback);
         rankRequest.CertificateExtensions.Add(san.Build());
-        using var rank = rankRequest.Create(ca, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1), [1, 2, 3, 4]);
+        using var rank = rankRequest.Create(ca, now.AddDays(-1), now.AddDays(1), [1, 2, 3, 4]);
 
         var tls = new PeerTls(Path.Combine(folder, $"{name}.pem"), Path.Combine(folder, $"{name}.key"), Path.Combine(folder, $"{name}-ca.pem"));
         File.WriteAllText(tls.CertificatePath, rank.ExportCertificatePem());
